@@ -1,0 +1,3 @@
+from successbot.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,58 @@
+"""Wiring: config → database → store → core. Every entry point (console, IRC, CLI) starts here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from successbot import help_command, success_commands
+from successbot.commands import CommandTable
+from successbot.config import Config
+from successbot.core import Core, Services, admin_set
+from successbot.database import SchemaOutOfDate, ensure_schema, make_engine
+from successbot.success_store import SqlSuccessStore
+
+ALL_COMMANDS = (*success_commands.COMMANDS, *help_command.COMMANDS)
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message says why in one line."""
+
+
+@dataclass
+class App:
+    config: Config
+    engine: Engine
+    successes: SqlSuccessStore
+    core: Core
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_core(config: Config, successes: SqlSuccessStore) -> Core:
+    services = Services(
+        successes=successes,
+        commands=CommandTable(ALL_COMMANDS),
+        command_prefix=config.bot.command_prefix,
+        admins=admin_set(config.permissions.admins),
+    )
+    return Core(services)
+
+
+def open_app(config: Config) -> App:
+    """Open the database (upgrading it when allowed) and build the core."""
+    engine = make_engine(config.database.url)
+    try:
+        ensure_schema(engine, config.database.auto_upgrade)
+    except SchemaOutOfDate as error:
+        engine.dispose()
+        raise StartupError(str(error)) from None
+    except SQLAlchemyError as error:
+        engine.dispose()
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise StartupError(f"cannot open the database {engine.url!r}: {reason}") from None
+    successes = SqlSuccessStore(engine)
+    return App(config, engine, successes, build_core(config, successes))

@@ -1,0 +1,234 @@
+"""The ``successbot`` command line: console, ask, export, db, check-config.
+
+Every error a user can cause ends in one line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from successbot import __version__
+from successbot.app import App, StartupError, open_app
+from successbot.clock import Clock, FixedClock, SystemClock, parse_instant
+from successbot.config import Config, ConfigError, config_path_from, load_config
+from successbot.console import Console, Speaker
+from successbot.exporters import RENDERERS
+
+log = logging.getLogger("successbot")
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out; the message says why."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit status 1."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(1, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> Parser:
+    common = Parser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help=f"config file (default: ${'SUCCESSBOT_CONFIG'}, else built-in defaults)",
+    )
+    parser = Parser(
+        prog="successbot",
+        parents=[common],
+        description="Records a community's successes on IRC and answers what is due next.",
+    )
+    parser.add_argument("--version", action="version", version=f"successbot {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    commands.required = True
+
+    speaker = Parser(add_help=False)
+    speaker.add_argument("--nick", help="who is speaking (default: your login name)")
+    speaker.add_argument("--channel", help="where (default: [bot] console_channel)")
+    speaker.add_argument("--account", help="the speaker's services account (default: none)")
+
+    console = commands.add_parser(
+        "console", parents=[common, speaker], help="talk to the bot at a terminal or through a pipe"
+    )
+    console.set_defaults(action=run_console_command)
+
+    ask = commands.add_parser(
+        "ask", parents=[common, speaker], help="send one message through the bot and print the replies"
+    )
+    ask.add_argument("--at", metavar="ISO-8601", help="the time of the message (default: now)")
+    ask.add_argument("text", nargs="+", metavar="TEXT", help="the message, e.g. '!successes'")
+    ask.set_defaults(action=run_ask)
+
+    export = commands.add_parser(
+        "export", parents=[common], help="print a period's successes, e.g. for the weekly digest"
+    )
+    period = export.add_mutually_exclusive_group(required=True)
+    period.add_argument("--week", metavar="YYYY-Www", help="an ISO week, Monday to Sunday UTC, e.g. 2016-W11")
+    period.add_argument("--from", dest="first", metavar="DATE", help="first day (UTC), with --to")
+    export.add_argument("--to", dest="last", metavar="DATE", help="last day (UTC), inclusive")
+    export.add_argument("--channel", help="only this channel")
+    export.add_argument("--format", choices=sorted(RENDERERS), default="text", help="default: text")
+    export.add_argument("-o", "--output", metavar="FILE", default="-", help="write here (default: - for stdout)")
+    export.set_defaults(action=run_export)
+
+    db = commands.add_parser("db", parents=[common], help="the database schema")
+    db.add_argument(
+        "db_action",
+        choices=["upgrade", "current"],
+        metavar="upgrade|current",
+        help="upgrade: bring the schema up to date; current: show its revision",
+    )
+    db.set_defaults(action=run_db)
+
+    check = commands.add_parser("check-config", parents=[common], help="check a config file and list every problem")
+    check.add_argument("file", nargs="?", metavar="FILE", help="the file to check (default: as --config)")
+    check.set_defaults(action=run_check_config)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="successbot: %(levelname)s: %(message)s", stream=sys.stderr)
+    action: Callable[[argparse.Namespace, Clock], int] = args.action
+    try:
+        return action(args, clock or SystemClock())
+    except ConfigError as error:
+        for problem in error.problems:
+            print(f"successbot: config error: {problem}", file=sys.stderr)
+        return 1
+    except (UsageError, StartupError) as error:
+        print(f"successbot {args.command}: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def load(args: argparse.Namespace) -> Config:
+    return load_config(config_path_from(getattr(args, "config", None)))
+
+
+def open_from(args: argparse.Namespace) -> App:
+    return open_app(load(args))
+
+
+def run_console_command(args: argparse.Namespace, clock: Clock) -> int:
+    from successbot.console import run_console
+
+    app = open_from(args)
+    try:
+        console = Console(app.core, clock, app.config.bot.nick, _speaker(args, app.config), sys.stdout)
+        run_console(console, sys.stdin, interactive=sys.stdin.isatty())
+    finally:
+        app.close()
+    return 0
+
+
+def run_ask(args: argparse.Namespace, clock: Clock) -> int:
+    if args.at:
+        try:
+            clock = FixedClock(parse_instant(args.at))
+        except ValueError as error:
+            raise UsageError(f"--at: {error}") from None
+    app = open_from(args)
+    try:
+        console = Console(app.core, clock, app.config.bot.nick, _speaker(args, app.config), sys.stdout)
+        for reply in console.core.handle(console.message(" ".join(args.text)), clock.now()):
+            print(reply.text)
+    finally:
+        app.close()
+    return 0
+
+
+def _speaker(args: argparse.Namespace, config: Config) -> Speaker:
+    nick = args.nick or _login_name()
+    channel = args.channel or config.bot.console_channel
+    if not channel.startswith(("#", "&")):
+        raise UsageError(f"--channel: expected a channel name such as #dev, found {channel!r}")
+    return Speaker(nick=nick, channel=channel, account=args.account or None)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers: any nick will do
+        return "you"
+
+
+def run_export(args: argparse.Namespace, clock: Clock) -> int:
+    from successbot.export import day_range, export_successes, iso_week
+
+    try:
+        if args.week:
+            period = iso_week(args.week)
+        elif args.last is None:
+            raise UsageError("--from needs --to (both inclusive dates)")
+        else:
+            period = day_range(args.first, args.last)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    if args.week and args.last:
+        raise UsageError("--to goes with --from, not with --week")
+    app = open_from(args)
+    try:
+        document = export_successes(app.successes, period, args.format, channel=args.channel)
+    finally:
+        app.close()
+    _write_output(args.output, document)
+    return 0
+
+
+def _write_output(target: str, document: str) -> None:
+    if target == "-":
+        sys.stdout.write(document)
+        return
+    temporary = f"{target}.tmp-{os.getpid()}"
+    try:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(document)
+        os.replace(temporary, target)  # readers never see half a file
+    except OSError as error:
+        raise UsageError(f"cannot write {target}: {error.strerror}") from None
+
+
+def run_db(args: argparse.Namespace, clock: Clock) -> int:
+    from successbot.database import current_revision, make_engine, upgrade
+    from successbot.models import SCHEMA_REVISION
+
+    config = load(args)
+    engine = make_engine(config.database.url)
+    try:
+        if args.db_action == "upgrade":
+            before = current_revision(engine)
+            upgrade(engine)
+            print(f"database at {SCHEMA_REVISION} (was {before or 'empty'})")
+        else:
+            revision = current_revision(engine)
+            state = "up to date" if revision == SCHEMA_REVISION else f"behind; this successbot needs {SCHEMA_REVISION}"
+            print(f"{revision or 'empty'} ({state})")
+    except Exception as error:  # any driver error: one line, not a traceback
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise StartupError(f"cannot use the database {engine.url!r}: {reason}") from None
+    finally:
+        engine.dispose()
+    return 0
+
+
+def run_check_config(args: argparse.Namespace, clock: Clock) -> int:
+    path = args.file or config_path_from(getattr(args, "config", None))
+    try:
+        load_config(path)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(problem)
+        return 1
+    print("OK")
+    return 0

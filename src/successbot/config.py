@@ -1,0 +1,412 @@
+"""The configuration file: its keys declared once, read with configparser, checked whole.
+
+Every key lives in ``SCHEMA`` with its parser, default and one-line help.
+Loading collects every problem as a ``ConfigProblem`` (file, line, section,
+key, what was expected, what was found) instead of stopping at the first, so
+``successbot check-config`` can list them all. Secrets may be given inline, as
+``KEY_env = VARNAME`` or as ``KEY_file = PATH``, and are held in ``Secret``,
+which never shows its value in a repr or a log line.
+"""
+
+from __future__ import annotations
+
+import configparser
+import difflib
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENV_VAR = "SUCCESSBOT_CONFIG"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; ``problems`` says every reason."""
+
+    def __init__(self, problems: list[ConfigProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    source: str
+    message: str
+    section: str | None = None
+    key: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        if self.section is not None and self.key is not None:
+            where += f": [{self.section}] {self.key}"
+        elif self.section is not None:
+            where += f": [{self.section}]"
+        return f"{where}: {self.message}"
+
+
+class Secret:
+    """A value that must never reach a log: its repr and str hide it."""
+
+    def __init__(self, value: str, origin: str) -> None:
+        self._value = value
+        self.origin = origin
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret(<hidden, from {self.origin}>)"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+# --- value parsers: each takes the raw text and raises ValueError("expected …") ---
+
+
+def parse_text(raw: str) -> str:
+    return raw.strip()
+
+
+def parse_nonempty(raw: str) -> str:
+    value = raw.strip()
+    if not value:
+        raise ValueError("expected a non-empty value")
+    return value
+
+
+_BOOLEANS = {
+    "true": True,
+    "yes": True,
+    "on": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "off": False,
+    "0": False,
+}
+
+
+def parse_bool(raw: str) -> bool:
+    try:
+        return _BOOLEANS[raw.strip().lower()]
+    except KeyError:
+        raise ValueError("expected true or false (also yes/no, on/off, 1/0)") from None
+
+
+def parse_positive_int(raw: str) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ValueError("expected a whole number") from None
+    if value < 1:
+        raise ValueError("expected a whole number of at least 1")
+    return value
+
+
+def parse_list(raw: str) -> tuple[str, ...]:
+    """Comma- or whitespace-separated words."""
+    return tuple(word for word in re.split(r"[,\s]+", raw.strip()) if word)
+
+
+# IRC nicks: RFC 2812 letters, digits and specials; first character not a digit or '-'.
+_NICK = re.compile(r"[A-Za-z\[\]\\`_^{|}][A-Za-z0-9\[\]\\`_^{|}-]*")
+
+
+def parse_nick(raw: str) -> str:
+    value = raw.strip()
+    if not _NICK.fullmatch(value):
+        raise ValueError("expected an IRC nick (letters, digits, []\\`_^{|}-, not starting with a digit)")
+    return value
+
+
+_CHANNEL = re.compile(r"[#&+!][^\s,\x07]{1,63}")
+
+
+def parse_channel(raw: str) -> str:
+    value = raw.strip()
+    if not _CHANNEL.fullmatch(value):
+        raise ValueError("expected a channel name such as #openstack-dev")
+    return value
+
+
+def parse_prefix(raw: str) -> str:
+    value = raw.strip()
+    if len(value) != 1 or value.isalnum() or value.isspace() or value == "#":
+        raise ValueError("expected one punctuation character such as ! or . (not #)")
+    return value
+
+
+def parse_database_url(raw: str) -> str:
+    """A SQLAlchemy URL whose dialect and driver are installed."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    value = raw.strip()
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ValueError(
+            "expected a SQLAlchemy database URL such as sqlite:///successbot.db "
+            "or postgresql+psycopg://user@host/dbname"
+        ) from None
+    try:
+        dialect = url.get_dialect()
+    except NoSuchModuleError:
+        raise ValueError(f"expected a database SQLAlchemy knows; {url.drivername!r} is not one") from None
+    try:
+        dialect.import_dbapi()
+    except ImportError as error:
+        raise ValueError(
+            f"expected an installed database driver; {url.drivername!r} needs "
+            f"a Python module that is missing ({error.name or error})"
+        ) from None
+    return value
+
+
+# --- the schema ---
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    parse: Callable[[str], Any]
+    default: str
+    help: str
+    secret: bool = False
+
+
+SCHEMA: dict[str, tuple[Key, ...]] = {
+    "bot": (
+        Key("nick", parse_nick, "successbot", "the bot's nick, also the name its replies show in the console"),
+        Key("command_prefix", parse_prefix, "!", "the character that starts a command, as in !help"),
+        Key("console_channel", parse_channel, "#successbot", "the channel the console pretends to be in"),
+    ),
+    "database": (
+        Key(
+            "url",
+            parse_database_url,
+            "sqlite:///successbot.db",
+            "any SQLAlchemy URL; a relative SQLite path is taken from the working directory",
+        ),
+        Key("auto_upgrade", parse_bool, "true", "bring the database schema up to date when the bot starts"),
+    ),
+    "permissions": (
+        Key("admins", parse_list, "", "services accounts (not nicks) allowed to run admin commands, comma-separated"),
+    ),
+}
+
+SECRET_SUFFIXES = ("_env", "_file")
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    nick: str
+    command_prefix: str
+    console_channel: str
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str
+    auto_upgrade: bool
+
+
+@dataclass(frozen=True)
+class PermissionSettings:
+    admins: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Config:
+    bot: BotSettings
+    database: DatabaseSettings
+    permissions: PermissionSettings
+    source: str = "embedded defaults"
+
+
+# Which settings class holds each section; a new section adds its keys to
+# SCHEMA, a class here and a field on Config.
+SECTION_TYPES: dict[str, type] = {
+    "bot": BotSettings,
+    "database": DatabaseSettings,
+    "permissions": PermissionSettings,
+}
+
+
+def default_config() -> Config:
+    return load_config(None)
+
+
+def load_config(path: str | os.PathLike[str] | None) -> Config:
+    """Read ``path`` (None: the embedded defaults). Raises ConfigError listing every problem."""
+    parser = configparser.ConfigParser(interpolation=None, default_section="\0none")
+    parser.optionxform = str  # type: ignore[assignment, method-assign]  # keys are case-sensitive
+    source = "embedded defaults"
+    lines: list[str] = []
+    if path is not None:
+        source = str(path)
+        lines = _read_lines(Path(path), source)
+        try:
+            parser.read_string("".join(lines), source=source)
+        except configparser.Error as error:
+            raise ConfigError([_parse_problem(error, source)]) from None
+    values, problems = _check(parser, source, lines)
+    if problems:
+        raise ConfigError(problems)
+    sections = {name: SECTION_TYPES[name](**section) for name, section in values.items()}
+    return Config(source=source, **sections)
+
+
+def config_path_from(cli_value: str | None, environ: Mapping[str, str] = os.environ) -> str | None:
+    """--config FILE, else $SUCCESSBOT_CONFIG, else None (the embedded defaults)."""
+    if cli_value:
+        return cli_value
+    return environ.get(ENV_VAR) or None
+
+
+def _read_lines(path: Path, source: str) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines(keepends=True)
+    except FileNotFoundError:
+        raise ConfigError([ConfigProblem(source, "cannot read the config file: it does not exist")]) from None
+    except IsADirectoryError:
+        raise ConfigError([ConfigProblem(source, "cannot read the config file: it is a directory")]) from None
+    except PermissionError:
+        raise ConfigError([ConfigProblem(source, "cannot read the config file: permission denied")]) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            [ConfigProblem(source, f"cannot read the config file: not UTF-8 text (byte {error.start})")]
+        ) from None
+    except OSError as error:
+        raise ConfigError([ConfigProblem(source, f"cannot read the config file: {error.strerror}")]) from None
+
+
+def _parse_problem(error: configparser.Error, source: str) -> ConfigProblem:
+    if isinstance(error, configparser.MissingSectionHeaderError):
+        return ConfigProblem(
+            source, f"expected a [section] header before the first key, found {error.line.strip()!r}", line=error.lineno
+        )
+    if isinstance(error, configparser.DuplicateSectionError):
+        return ConfigProblem(source, "this section appears twice", section=error.section, line=error.lineno)
+    if isinstance(error, configparser.DuplicateOptionError):
+        return ConfigProblem(
+            source, "this key appears twice in its section", section=error.section, key=error.option, line=error.lineno
+        )
+    if isinstance(error, configparser.ParsingError):
+        lineno, text = error.errors[0]
+        return ConfigProblem(source, f"expected 'key = value', found {text.strip()!r}", line=lineno)
+    return ConfigProblem(source, f"cannot parse the config file: {error}")
+
+
+def _check(
+    parser: configparser.ConfigParser, source: str, lines: list[str]
+) -> tuple[dict[str, dict[str, Any]], list[ConfigProblem]]:
+    problems: list[ConfigProblem] = []
+    for section in parser.sections():
+        if section not in SCHEMA:
+            hint = _did_you_mean(section, SCHEMA)
+            problems.append(
+                ConfigProblem(
+                    source,
+                    f"unknown section; expected one of {', '.join(SCHEMA)}{hint}",
+                    section=section,
+                    line=_line_of(lines, section),
+                )
+            )
+    values: dict[str, dict[str, Any]] = {}
+    for section, keys in SCHEMA.items():
+        given = dict(parser.items(section)) if parser.has_section(section) else {}
+        values[section] = _check_section(section, keys, given, source, lines, problems)
+    return values, problems
+
+
+def _check_section(
+    section: str,
+    keys: tuple[Key, ...],
+    given: dict[str, str],
+    source: str,
+    lines: list[str],
+    problems: list[ConfigProblem],
+) -> dict[str, Any]:
+    known = {key.name for key in keys}
+    known |= {key.name + suffix for key in keys if key.secret for suffix in SECRET_SUFFIXES}
+    for name in given:
+        if name not in known:
+            problems.append(
+                ConfigProblem(
+                    source,
+                    f"unknown key{_did_you_mean(name, known)}",
+                    section=section,
+                    key=name,
+                    line=_line_of(lines, section, name),
+                )
+            )
+    values: dict[str, Any] = {}
+    for key in keys:
+
+        def problem(message: str, name: str = key.name) -> None:
+            problems.append(
+                ConfigProblem(source, message, section=section, key=name, line=_line_of(lines, section, name))
+            )
+
+        if key.secret:
+            values[key.name] = _secret_value(key, given, source, problem)
+            continue
+        raw = given.get(key.name, key.default)
+        try:
+            values[key.name] = key.parse(raw)
+        except ValueError as error:
+            problem(f"{error}, found {raw.strip()!r}")
+    return values
+
+
+def _secret_value(key: Key, given: dict[str, str], source: str, problem: Callable[..., None]) -> Secret | None:
+    forms = [name for name in (key.name, key.name + "_env", key.name + "_file") if name in given]
+    if len(forms) > 1:
+        problem(f"expected only one of {', '.join(forms)}, found {len(forms)}", forms[1])
+        return None
+    if not forms:
+        return None
+    name = forms[0]
+    raw = given[name].strip()
+    if name == key.name:
+        return Secret(given[name], f"{source} [{key.name}]") if raw else None
+    if name.endswith("_env"):
+        if raw not in os.environ:
+            problem(f"expected the environment variable {raw!r} to be set, found it unset", name)
+            return None
+        return Secret(os.environ[raw], f"${raw}")
+    try:
+        return Secret(Path(raw).expanduser().read_text(encoding="utf-8").rstrip("\r\n"), raw)
+    except OSError as error:
+        problem(f"expected a readable file, found {raw!r} ({error.strerror})", name)
+        return None
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _line_of(lines: list[str], section: str, key: str | None = None) -> int | None:
+    """The 1-based line of ``[section]`` or of ``key`` inside it; configparser keeps none."""
+    current = None
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        header = re.fullmatch(r"\[([^\]]+)\]", stripped)
+        if header:
+            current = header.group(1)
+            if key is None and current == section:
+                return number
+        elif key is not None and current == section and re.match(rf"{re.escape(key)}\s*[=:]", stripped):
+            return number
+    return None

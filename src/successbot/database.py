@@ -1,0 +1,102 @@
+"""Engines, and keeping the schema current with the Alembic migrations.
+
+Alembic is imported only when the schema must change or be inspected by
+hand, so a bot whose database is current starts without it.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import StaticPool
+
+from successbot.models import SCHEMA_REVISION
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+class SchemaOutOfDate(Exception):
+    """The database's schema is not the one this version of successbot needs."""
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    in_memory = parsed.database in (None, "", ":memory:")
+    options: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+    if in_memory:
+        options["poolclass"] = StaticPool  # one shared connection, or each would see its own empty database
+    engine = create_engine(url, **options)
+    event.listen(engine, "connect", _configure_sqlite_connection)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a commit survives a crash of the process
+    cursor.close()
+
+
+def migrations_dir() -> Path:
+    """Where the Alembic scripts are: inside the installed package, or the source tree's ``migrations/``."""
+    packaged = Path(__file__).parent / "migrations"
+    if (packaged / "env.py").is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "migrations"
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision recorded in the database, read without Alembic; None for an empty database."""
+    if not inspect(engine).has_table("alembic_version"):
+        return None
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def alembic_config(engine: Engine) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), revision)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    from alembic import command
+
+    command.downgrade(alembic_config(engine), revision)
+
+
+def ensure_schema(engine: Engine, auto_upgrade: bool) -> None:
+    """Make sure the schema is the one the models describe, upgrading if allowed."""
+    revision = current_revision(engine)
+    if revision == SCHEMA_REVISION:
+        return
+    if not auto_upgrade:
+        raise SchemaOutOfDate(
+            f"the database is at revision {revision or 'none (empty)'}, this successbot needs "
+            f"{SCHEMA_REVISION}; run 'successbot db upgrade' or set [database] auto_upgrade = true"
+        )
+    log.info("upgrading the database schema from %s to %s", revision or "empty", SCHEMA_REVISION)
+    upgrade(engine)

@@ -1,0 +1,76 @@
+"""The database tables, as SQLAlchemy 2.x typed models.
+
+Alembic migrations in ``migrations/`` create exactly these; a test compares
+the two. ``SCHEMA_REVISION`` names the migration that matches the models, so
+a running bot can tell whether the schema is current without importing Alembic.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Index, Integer, MetaData, String, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+SCHEMA_REVISION = "0001"
+
+# Stable constraint names, so that SQLite's batch migrations can find them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An instant stored as naive UTC and always read back as aware UTC.
+
+    SQLite keeps no time zone, and PostgreSQL's ``timestamp with time zone``
+    would convert to the session's zone; storing naive UTC behaves the same
+    everywhere.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("refusing a naive datetime: times in successbot are aware UTC")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class SuccessRow(Base):
+    """One ``#success``. Deleting sets ``deleted_at``/``deleted_by``; rows are never removed."""
+
+    __tablename__ = "successes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    text: Mapped[str] = mapped_column(Text)
+    nick: Mapped[str] = mapped_column(String(64))
+    account: Mapped[str | None] = mapped_column(String(64))
+    userhost: Mapped[str | None] = mapped_column(String(255))
+    channel: Mapped[str] = mapped_column(String(64))
+    network: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deleted_by: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        # !successes: the newest rows of one channel.
+        Index("ix_successes_channel_id", "channel", "id"),
+        # exports: a week of rows, oldest first.
+        Index("ix_successes_created_at", "created_at"),
+    )
