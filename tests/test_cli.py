@@ -1,0 +1,227 @@
+"""The successbot command line, run as real subprocesses in a scratch directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from successbot import __version__
+
+
+def run(cwd: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k != "SUCCESSBOT_CONFIG"}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "successbot", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment,
+    )
+
+
+def assert_one_clean_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1, result
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_console_records_and_lists_on_the_embedded_defaults(tmp_path):
+    result = run(
+        tmp_path, "console", "--nick", "alice", "--channel", "#dev", stdin="#success fixed the gate\n!successes\n"
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "<successbot> alice: Added success #1"
+    assert lines[1].startswith("<successbot> #1 ") and lines[1].endswith(" UTC alice: fixed the gate")
+    assert (tmp_path / "successbot.db").exists()  # the embedded default: SQLite in the working directory
+    weeks = set()
+    for _ in range(2):  # the week is read before and after, in case the run straddled Sunday midnight
+        year, week, _day = datetime.now(UTC).isocalendar()
+        weeks.add(f"{year}-W{week:02d}")
+    outputs = {run(tmp_path, "export", "--week", week, "--format", "text").stdout for week in weeks}
+    assert "  • alice: fixed the gate\n" in outputs
+
+
+def test_console_nick_join_and_private_message_commands(tmp_path):
+    script = "/nick bob\n/join #ops\n#success from bob\n/msg !successes #ops\n/quit\n#success never said\n"
+    result = run(tmp_path, "console", "--nick", "alice", "--channel", "#dev", stdin=script)
+    assert result.returncode == 0
+    assert "<successbot> bob: Added success #1" in result.stdout
+    assert "<successbot> (to bob) #1 " in result.stdout
+    assert "never said" not in run(tmp_path, "export", "--from", "2000-01-01", "--to", "2100-01-01").stdout
+
+
+def test_ask_with_at_records_that_time_and_export_finds_it_in_that_week(tmp_path):
+    result = run(
+        tmp_path,
+        "ask",
+        "--nick",
+        "alice",
+        "--channel",
+        "#dev",
+        "--account",
+        "alice",
+        "--at",
+        "2016-03-16T12:30:00Z",
+        "#success",
+        "shipped",
+        "Mitaka",
+        "RC1",
+    )
+    assert (result.returncode, result.stdout) == (0, "alice: Added success #1\n")
+    exported = run(tmp_path, "export", "--week", "2016-W11", "--format", "json")
+    (entry,) = json.loads(exported.stdout)
+    assert entry["created_at"] == "2016-03-16T12:30:00Z"
+    assert (entry["nick"], entry["account"], entry["channel"], entry["text"]) == (
+        "alice",
+        "alice",
+        "#dev",
+        "shipped Mitaka RC1",
+    )
+    assert set(entry) == {
+        "id",
+        "text",
+        "nick",
+        "account",
+        "userhost",
+        "channel",
+        "network",
+        "created_at",
+        "deleted_at",
+        "deleted_by",
+    }
+    assert run(tmp_path, "export", "--week", "2016-W12").stdout == ""
+
+
+def test_export_is_oldest_first_leaves_out_deleted_and_filters_by_channel(tmp_path):
+    def ask(at: str, text: str, channel: str = "#dev", nick: str = "alice") -> None:
+        assert run(tmp_path, "ask", "--nick", nick, "--channel", channel, "--at", at, text).returncode == 0
+
+    ask("2016-03-20T23:59:59Z", "#success last minute of Sunday")
+    ask("2016-03-14T00:00:00Z", "#success first minute of Monday", nick="bob")
+    ask("2016-03-15T10:00:00Z", "#success elsewhere", channel="#ops")
+    ask("2016-03-21T00:00:00Z", "#success next week")
+    ask("2016-03-15T11:00:00Z", "#success regretted")
+    ask("2016-03-15T11:01:00Z", "!success delete 5")
+    text = run(tmp_path, "export", "--week", "2016-W11").stdout
+    assert text == "  • bob: first minute of Monday\n  • alice: elsewhere\n  • alice: last minute of Sunday\n"
+    only_dev = run(tmp_path, "export", "--from", "2016-03-14", "--to", "2016-03-20", "--channel", "#dev").stdout
+    assert only_dev == "  • bob: first minute of Monday\n  • alice: last minute of Sunday\n"
+
+
+def test_export_to_a_file(tmp_path):
+    run(tmp_path, "ask", "--at", "2016-03-14T10:00Z", "--nick", "alice", "#success to a file")
+    result = run(tmp_path, "export", "--week", "2016-W11", "--format", "markdown", "-o", "digest.md")
+    assert result.returncode == 0 and result.stdout == ""
+    assert "- **alice**: to a file" in (tmp_path / "digest.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["export", "--week", "2016-W54"], "2016 has no ISO week 54"),
+        (["export", "--week", "last week"], "expected an ISO week such as 2016-W11"),
+        (["export", "--from", "2016-03-14"], "--from needs --to"),
+        (["export", "--from", "2016-03-14", "--to", "2016-03-01"], "ends (2016-03-01) before it starts"),
+        (["export", "--from", "14/03/2016", "--to", "2016-03-20"], "expected a date such as 2016-03-14"),
+        (["export", "--week", "2016-W11", "--format", "pdf"], "invalid choice: 'pdf'"),
+        (["ask", "--at", "yesterday", "hi"], "expected an ISO 8601 time"),
+        (["ask"], "the following arguments are required: TEXT"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_1(tmp_path, args, expected):
+    assert expected in assert_one_clean_error_line(run(tmp_path, *args))
+
+
+def test_ask_prints_nothing_and_exits_0_when_the_bot_has_nothing_to_say(tmp_path):
+    result = run(tmp_path, "ask", "!weather")
+    assert (result.returncode, result.stdout) == (0, "")
+
+
+BROKEN_CONFIGS = [
+    ("[bot]\nnickname = sb\n", "[bot] nickname: unknown key"),
+    ("[database]\nurl = postgres ql://\n", "[database] url: expected a SQLAlchemy database URL"),
+    ("[database]\nauto_upgrade = perhaps\n", "[database] auto_upgrade: expected true or false"),
+    ("[bot\nnick = x\n", "expected a [section] header"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BROKEN_CONFIGS)
+def test_broken_config_gets_one_line_naming_the_key_and_exit_1(tmp_path, text, expected):
+    (tmp_path / "bot.ini").write_text(text, encoding="utf-8")
+    line = assert_one_clean_error_line(run(tmp_path, "--config", "bot.ini", "ask", "!successes"))
+    assert line.startswith("successbot: config error: bot.ini:")
+    assert expected in line
+
+
+@pytest.mark.parametrize(("text", "expected"), BROKEN_CONFIGS)
+def test_check_config_lists_problems_and_exits_1(tmp_path, text, expected):
+    (tmp_path / "bot.ini").write_text(text, encoding="utf-8")
+    result = run(tmp_path, "check-config", "bot.ini")
+    assert result.returncode == 1
+    assert expected in result.stdout
+
+
+def test_unreadable_config_file_from_the_environment(tmp_path):
+    line = assert_one_clean_error_line(run(tmp_path, "ask", "!help", env={"SUCCESSBOT_CONFIG": "missing.ini"}))
+    assert line == "successbot: config error: missing.ini: cannot read the config file: it does not exist"
+
+
+def test_check_config_ok_for_the_example_file(tmp_path):
+    example = Path(__file__).resolve().parents[1] / "config.example.ini"
+    result = run(tmp_path, "check-config", str(example))
+    assert (result.returncode, result.stdout) == (0, "OK\n")
+
+
+def test_config_file_settings_are_used(tmp_path):
+    (tmp_path / "bot.ini").write_text(
+        "[bot]\nnick = cheerbot\ncommand_prefix = .\n[database]\nurl = sqlite:///other.db\n", encoding="utf-8"
+    )
+    result = run(tmp_path, "--config", "bot.ini", "console", "--nick", "alice", stdin="#success x\n.successes\n")
+    assert result.stdout.splitlines()[0] == "<cheerbot> alice: Added success #1"
+    assert "#1 " in result.stdout.splitlines()[1]
+    assert (tmp_path / "other.db").exists() and not (tmp_path / "successbot.db").exists()
+
+
+def test_db_upgrade_and_current(tmp_path):
+    assert run(tmp_path, "db", "current").stdout.startswith("empty")
+    assert run(tmp_path, "db", "upgrade").stdout == "database at 0001 (was empty)\n"
+    assert run(tmp_path, "db", "current").stdout == "0001 (up to date)\n"
+
+
+def test_without_auto_upgrade_an_empty_database_is_refused_clearly(tmp_path):
+    (tmp_path / "bot.ini").write_text("[database]\nauto_upgrade = false\n", encoding="utf-8")
+    line = assert_one_clean_error_line(run(tmp_path, "--config", "bot.ini", "ask", "!successes"))
+    assert "run 'successbot db upgrade'" in line
+
+
+def test_a_database_that_cannot_be_opened_is_one_line(tmp_path):
+    (tmp_path / "bot.ini").write_text("[database]\nurl = sqlite:///no/such/dir/x.db\n", encoding="utf-8")
+    line = assert_one_clean_error_line(run(tmp_path, "--config", "bot.ini", "ask", "!successes"))
+    assert "cannot open the database" in line and "unable to open database file" in line
+
+
+def test_version_and_help_on_every_command(tmp_path):
+    assert run(tmp_path, "--version").stdout == f"successbot {__version__}\n"
+    for command in ([], ["console"], ["ask"], ["export"], ["db"], ["check-config"]):
+        result = run(tmp_path, *command, "--help")
+        assert result.returncode == 0 and "usage: successbot" in result.stdout, command
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).parent / "successbot"
+    assert script.exists()
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
+    assert result.stdout == f"successbot {__version__}\n"

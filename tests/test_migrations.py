@@ -1,0 +1,69 @@
+"""The Alembic migrations against a real SQLite file: up, down, and agreeing with the models."""
+
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from successbot.database import (
+    SchemaOutOfDate,
+    alembic_config,
+    current_revision,
+    downgrade,
+    ensure_schema,
+    make_engine,
+    upgrade,
+)
+from successbot.models import SCHEMA_REVISION, Base
+
+
+@pytest.fixture
+def empty_engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    yield engine
+    engine.dispose()
+
+
+def test_upgrade_empty_database_to_head_and_back_to_base(empty_engine):
+    upgrade(empty_engine)
+    assert current_revision(empty_engine) == SCHEMA_REVISION
+    assert "successes" in inspect(empty_engine).get_table_names()
+    downgrade(empty_engine, "base")
+    assert current_revision(empty_engine) is None
+    assert inspect(empty_engine).get_table_names() == ["alembic_version"]
+    upgrade(empty_engine)
+    assert current_revision(empty_engine) == SCHEMA_REVISION
+
+
+def test_models_and_migrations_do_not_drift(empty_engine):
+    upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+    command.check(alembic_config(empty_engine))  # Alembic's own verdict: raises on any difference
+
+
+def test_schema_revision_constant_is_the_migrations_head(empty_engine):
+    assert ScriptDirectory.from_config(alembic_config(empty_engine)).get_heads() == [SCHEMA_REVISION]
+
+
+def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(empty_engine):
+    with empty_engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+
+
+def test_start_upgrades_an_empty_database_when_allowed(empty_engine):
+    ensure_schema(empty_engine, auto_upgrade=True)
+    assert current_revision(empty_engine) == SCHEMA_REVISION
+
+
+def test_start_refuses_an_old_schema_when_upgrades_are_off(empty_engine):
+    with pytest.raises(SchemaOutOfDate, match="successbot db upgrade"):
+        ensure_schema(empty_engine, auto_upgrade=False)
+    assert current_revision(empty_engine) is None
