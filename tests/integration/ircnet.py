@@ -1,0 +1,177 @@
+"""Real IRC servers on loopback for integration tests, via the shared scripts.
+
+The scripts live in ``<project root>/../shared/ircd`` (``$SUCCESSBOT_IRCD_DIR``
+overrides). They start InspIRCd + Anope or ngIRCd from Debian's packages in a
+temp dir on free ports; see their README.md for what the network offers.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+START_SECONDS = 60  # the scripts give up after START_TIMEOUT=30 themselves
+CLIENT_TIMEOUT = 10.0  # InspIRCd registers clients on a 1 s timer
+
+
+def ircd_dir() -> Path:
+    configured = os.environ.get("SUCCESSBOT_IRCD_DIR")
+    return Path(configured) if configured else PROJECT_ROOT.parent / "shared" / "ircd"
+
+
+def unavailable(reason: str) -> None:
+    """Skip a test that needs servers we lack, but never silently in CI."""
+    if os.environ.get("CI"):
+        pytest.fail(f"IRC integration tests cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def require(binaries: Sequence[str]) -> Path:
+    """Return the scripts dir, or skip/fail when it or a server is missing."""
+    scripts = ircd_dir()
+    if not (scripts / "start-network.sh").is_file():
+        unavailable(f"IRC test scripts not found in {scripts} (set SUCCESSBOT_IRCD_DIR)")
+    missing = [name for name in binaries if shutil.which(name) is None]
+    if missing:
+        unavailable(f"not installed: {', '.join(missing)} (apt-get install {' '.join(missing)})")
+    return scripts
+
+
+def _load_irc_client(scripts: Path) -> ModuleType:
+    # Loaded by path, not via sys.path, so the shared dir shadows nothing.
+    name = "successbot_shared_irc_client"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, scripts / "irc_client.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while executing it
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass
+class Network:
+    """One running server (or network). ``connect`` gives registered clients."""
+
+    kind: str
+    port: int
+    dir: Path
+    env: dict[str, str]
+    scripts: Path
+    _clients: list[Any] = field(default_factory=list, repr=False)
+
+    @property
+    def irc_client(self) -> ModuleType:
+        """The shared irc_client module: ``Message``, ``IRCError``, ``unique_nick``…"""
+        return _load_irc_client(self.scripts)
+
+    def connect(
+        self,
+        nick: str,
+        sasl: tuple[str, str] | None = None,
+        caps: Iterable[str] = (),
+        timeout: float = CLIENT_TIMEOUT,
+    ) -> Any:
+        """A client that has finished registration (CAP, SASL, 001, MOTD)."""
+        client = _client_class(self.irc_client)(self.port, nick, caps=list(caps), sasl=sasl, timeout=timeout)
+        self._clients.append(client)
+        return client
+
+    def connect_many(self, *specs: dict[str, Any]) -> list[Any]:
+        """Connect several clients at once: each takes ~1 s on InspIRCd."""
+        with ThreadPoolExecutor(max_workers=len(specs) or 1) as pool:
+            return list(pool.map(lambda spec: self.connect(**spec), specs))
+
+    def register(self, account: str, password: str) -> None:
+        """Register a NickServ account (needs the Anope network)."""
+        subprocess.run(
+            [self.scripts / "register-account.sh", str(self.port), account, password],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+
+    def close_clients(self) -> None:
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
+
+    def stop(self) -> None:
+        self.close_clients()
+        result = subprocess.run(
+            [self.scripts / "stop-network.sh", str(self.dir)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"stop-network.sh {self.dir} failed: {result.stderr}")
+
+
+@functools.cache
+def _client_class(irc_client: ModuleType) -> type:
+    class IrcTestClient(irc_client.Client):  # type: ignore[name-defined, misc]
+        """The shared client plus ``say``."""
+
+        def say(self, target: str, text: str) -> None:
+            self.send(f"PRIVMSG {target} :{text}")
+
+    return IrcTestClient
+
+
+def start_inspircd(flood: str = "relaxed") -> Network:
+    """InspIRCd + Anope with the given flood profile (relaxed, fakelag, kill)."""
+    scripts = require(["inspircd", "anope"])
+    env = {**os.environ, "IRCD_FLOOD": flood}
+    if _can_drop_anope_to_nobody():
+        env["ANOPE_USER"] = "nobody"  # skips Anope's 3 s pause when run as root
+    return _start(scripts, "start-network.sh", "inspircd", env)
+
+
+def start_ngircd() -> Network:
+    """A plain ngIRCd (no services, no IRCv3 tags) with relaxed flood limits."""
+    scripts = require(["ngircd"])
+    return _start(scripts, "start-ngircd.sh", "ngircd", dict(os.environ))
+
+
+def _can_drop_anope_to_nobody() -> bool:
+    # setpriv to another user needs root; without root Anope runs as us anyway.
+    try:
+        pwd.getpwnam("nobody")
+    except KeyError:
+        return False
+    return os.geteuid() == 0 and shutil.which("setpriv") is not None
+
+
+def _start(scripts: Path, script: str, kind: str, env: dict[str, str]) -> Network:
+    try:
+        result = subprocess.run(
+            [scripts / script],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=START_SECONDS,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{script} did not finish within {START_SECONDS}s", pytrace=False)
+    if result.returncode != 0:
+        # Installed but broken is a real failure, never a skip.
+        pytest.fail(f"{script} failed:\n{result.stderr}", pytrace=False)
+    values = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+    return Network(kind, int(values["IRC_PORT"]), Path(values["IRC_DIR"]), values, scripts)
