@@ -2,23 +2,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 
-from successbot.app import build_core
+from harness import EXAMPLE_TIME, Channel, make_core
 from successbot.clock import FixedClock
-from successbot.config import default_config
-from successbot.core import Core
 from successbot.database import make_engine, upgrade
-from successbot.messages import Message, Reply
 from successbot.success_store import SqlSuccessStore
-
-# A Monday in ISO week 2016-W11, the week of the Newton PTL nominations.
-EXAMPLE_TIME = datetime(2016, 3, 14, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
@@ -55,51 +47,6 @@ def store(engine: Engine) -> SqlSuccessStore:
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(EXAMPLE_TIME)
-
-
-class Channel:
-    """Say lines in a channel through a real core and database; read the replies."""
-
-    def __init__(self, core: Core, clock: FixedClock, name: str = "#dev") -> None:
-        self.core, self.clock, self.name = core, clock, name
-
-    def say(
-        self,
-        text: str,
-        nick: str = "alice",
-        account: str | None = "alice",
-        userhost: str | None = "alice@example.org",
-        private: bool = False,
-    ) -> list[str]:
-        return [reply.text for reply in self.replies(text, nick, account, userhost, private)]
-
-    def replies(
-        self,
-        text: str,
-        nick: str = "alice",
-        account: str | None = "alice",
-        userhost: str | None = "alice@example.org",
-        private: bool = False,
-    ) -> list[Reply]:
-        message = Message(
-            text=text,
-            nick=nick,
-            channel=None if private else self.name,
-            account=account,
-            userhost=userhost,
-            network="TestNet",
-        )
-        return self.core.handle(message, self.clock.now())
-
-
-def make_core(store: SqlSuccessStore, admins: tuple[str, ...] = ("root",), prefix: str = "!") -> Core:
-    base = default_config()
-    config = replace(
-        base,
-        bot=replace(base.bot, command_prefix=prefix, console_channel="#dev"),
-        permissions=replace(base.permissions, admins=admins),
-    )
-    return build_core(config, store)
 
 
 @pytest.fixture

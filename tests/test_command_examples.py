@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Channel, make_core
+from harness import Channel, make_core
 from successbot.app import ALL_COMMANDS
 
 

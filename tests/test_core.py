@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from conftest import EXAMPLE_TIME, Channel, make_core
+from harness import EXAMPLE_TIME, Channel, make_core
 from successbot.clock import FixedClock
 from successbot.messages import Message
 from successbot.successes import MAX_TEXT_LENGTH, StorageError

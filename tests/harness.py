@@ -1,0 +1,61 @@
+"""What the core's tests share: a channel to talk in, and a core built from a config."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from successbot.app import build_core
+from successbot.clock import FixedClock
+from successbot.config import default_config
+from successbot.core import Core
+from successbot.messages import Message, Reply
+from successbot.success_store import SqlSuccessStore
+
+# A Monday in ISO week 2016-W11, the week of the Newton PTL nominations.
+EXAMPLE_TIME = datetime(2016, 3, 14, 10, 0, tzinfo=UTC)
+
+
+class Channel:
+    """Say lines in a channel through a real core and database; read the replies."""
+
+    def __init__(self, core: Core, clock: FixedClock, name: str = "#dev") -> None:
+        self.core, self.clock, self.name = core, clock, name
+
+    def say(
+        self,
+        text: str,
+        nick: str = "alice",
+        account: str | None = "alice",
+        userhost: str | None = "alice@example.org",
+        private: bool = False,
+    ) -> list[str]:
+        return [reply.text for reply in self.replies(text, nick, account, userhost, private)]
+
+    def replies(
+        self,
+        text: str,
+        nick: str = "alice",
+        account: str | None = "alice",
+        userhost: str | None = "alice@example.org",
+        private: bool = False,
+    ) -> list[Reply]:
+        message = Message(
+            text=text,
+            nick=nick,
+            channel=None if private else self.name,
+            account=account,
+            userhost=userhost,
+            network="TestNet",
+        )
+        return self.core.handle(message, self.clock.now())
+
+
+def make_core(store: SqlSuccessStore, admins: tuple[str, ...] = ("root",), prefix: str = "!") -> Core:
+    base = default_config()
+    config = replace(
+        base,
+        bot=replace(base.bot, command_prefix=prefix, console_channel="#dev"),
+        permissions=replace(base.permissions, admins=admins),
+    )
+    return build_core(config, store)
