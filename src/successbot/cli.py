@@ -68,6 +68,11 @@ def build_parser() -> Parser:
     ask.add_argument("text", nargs="+", metavar="TEXT", help="the message, e.g. '!successes'")
     ask.set_defaults(action=run_ask)
 
+    run = commands.add_parser(
+        "run", parents=[common], help="run the bot on IRC ([irc] server), or the console when none is configured"
+    )
+    run.set_defaults(action=run_bot)
+
     export = commands.add_parser(
         "export", parents=[common], help="print a period's successes, e.g. for the weekly digest"
     )
@@ -130,6 +135,28 @@ def run_console_command(args: argparse.Namespace, clock: Clock) -> int:
     finally:
         app.close()
     return 0
+
+
+def run_bot(args: argparse.Namespace, clock: Clock) -> int:
+    config = load(args)
+    logging.getLogger().setLevel(logging.INFO)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if not config.irc.server:
+        log.info("no [irc] server configured: starting the console")
+        args.nick = args.channel = args.account = None
+        return run_console_command(args, clock)
+    from successbot.irc_adapter import IrcBot
+
+    app = open_app(config)
+    try:
+        bot = IrcBot(app.core, config.irc, config.bot.nick, clock)
+        bot.install_signal_handlers()
+        status = bot.run()
+    finally:
+        app.close()
+    log.info("stopped")
+    return status
 
 
 def run_ask(args: argparse.Namespace, clock: Clock) -> int:

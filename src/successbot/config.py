@@ -258,7 +258,7 @@ def load_config(path: str | os.PathLike[str] | None) -> Config:
         try:
             parser.read_string("".join(lines), source=source)
         except configparser.Error as error:
-            raise ConfigError([_parse_problem(error, source)]) from None
+            raise ConfigError([_parse_problem(error, source, lines)]) from None
     values, problems = _check(parser, source, lines)
     if problems:
         raise ConfigError(problems)
@@ -290,7 +290,7 @@ def _read_lines(path: Path, source: str) -> list[str]:
         raise ConfigError([ConfigProblem(source, f"cannot read the config file: {error.strerror}")]) from None
 
 
-def _parse_problem(error: configparser.Error, source: str) -> ConfigProblem:
+def _parse_problem(error: configparser.Error, source: str, lines: list[str]) -> ConfigProblem:
     if isinstance(error, configparser.MissingSectionHeaderError):
         return ConfigProblem(
             source, f"expected a [section] header before the first key, found {error.line.strip()!r}", line=error.lineno
@@ -302,8 +302,9 @@ def _parse_problem(error: configparser.Error, source: str) -> ConfigProblem:
             source, "this key appears twice in its section", section=error.section, key=error.option, line=error.lineno
         )
     if isinstance(error, configparser.ParsingError):
-        lineno, text = error.errors[0]
-        return ConfigProblem(source, f"expected 'key = value', found {text.strip()!r}", line=lineno)
+        lineno = error.errors[0][0]
+        text = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
+        return ConfigProblem(source, f"expected 'key = value', found {text!r}", line=lineno)
     return ConfigProblem(source, f"cannot parse the config file: {error}")
 
 
