@@ -14,6 +14,7 @@ import pwd
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -73,6 +74,8 @@ class Network:
     dir: Path
     env: dict[str, str]
     scripts: Path
+    start_env: dict[str, str] = field(default_factory=dict, repr=False)
+    owns_dir: bool = False
     _clients: list[Any] = field(default_factory=list, repr=False)
 
     @property
@@ -112,6 +115,23 @@ class Network:
             client.close()
         self._clients.clear()
 
+    def halt(self) -> None:
+        """Stop the servers but keep their dir (accounts) for ``start_again``."""
+        subprocess.run([self.scripts / "stop-network.sh", str(self.dir)], check=True, capture_output=True, timeout=30)
+
+    def start_again(self) -> None:
+        """Start a halted network again on the same ports and dir."""
+        link_port = self.env["IRC_LINK_PORT"]
+        result = subprocess.run(
+            [self.scripts / "start-network.sh", str(self.port), link_port, str(self.dir)],
+            env=self.start_env,
+            capture_output=True,
+            text=True,
+            timeout=START_SECONDS,
+        )
+        if result.returncode != 0:
+            pytest.fail(f"restarting the network failed:\n{result.stderr}", pytrace=False)
+
     def stop(self) -> None:
         self.close_clients()
         result = subprocess.run(
@@ -120,6 +140,8 @@ class Network:
             text=True,
             timeout=30,
         )
+        if self.owns_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
         if result.returncode != 0:
             raise RuntimeError(f"stop-network.sh {self.dir} failed: {result.stderr}")
 
@@ -135,13 +157,18 @@ def _client_class(irc_client: ModuleType) -> type:
     return IrcTestClient
 
 
-def start_inspircd(flood: str = "relaxed") -> Network:
-    """InspIRCd + Anope with the given flood profile (relaxed, fakelag, kill)."""
+def start_inspircd(flood: str = "relaxed", restartable: bool = False) -> Network:
+    """InspIRCd + Anope with the given flood profile (relaxed, fakelag, kill).
+
+    A ``restartable`` network lives in a dir of ours, so that stopping it
+    keeps Anope's accounts and ``restart`` can bring it back on the same ports.
+    """
     scripts = require(["inspircd", "anope"])
     env = {**os.environ, "IRCD_FLOOD": flood}
     if _can_drop_anope_to_nobody():
         env["ANOPE_USER"] = "nobody"  # skips Anope's 3 s pause when run as root
-    return _start(scripts, "start-network.sh", "inspircd", env)
+    args = ["0", "0", tempfile.mkdtemp(prefix="ircnet-", dir="/tmp")] if restartable else []
+    return _start(scripts, "start-network.sh", "inspircd", env, args)
 
 
 def start_ngircd() -> Network:
@@ -159,10 +186,10 @@ def _can_drop_anope_to_nobody() -> bool:
     return os.geteuid() == 0 and shutil.which("setpriv") is not None
 
 
-def _start(scripts: Path, script: str, kind: str, env: dict[str, str]) -> Network:
+def _start(scripts: Path, script: str, kind: str, env: dict[str, str], args: Sequence[str] = ()) -> Network:
     try:
         result = subprocess.run(
-            [scripts / script],
+            [scripts / script, *args],
             env=env,
             capture_output=True,
             text=True,
@@ -174,4 +201,6 @@ def _start(scripts: Path, script: str, kind: str, env: dict[str, str]) -> Networ
         # Installed but broken is a real failure, never a skip.
         pytest.fail(f"{script} failed:\n{result.stderr}", pytrace=False)
     values = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
-    return Network(kind, int(values["IRC_PORT"]), Path(values["IRC_DIR"]), values, scripts)
+    return Network(
+        kind, int(values["IRC_PORT"]), Path(values["IRC_DIR"]), values, scripts, start_env=env, owns_dir=bool(args)
+    )
