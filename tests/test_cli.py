@@ -225,3 +225,10 @@ def test_console_script_is_installed():
     assert script.exists()
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
     assert result.stdout == f"successbot {__version__}\n"
+
+
+def test_run_without_an_irc_server_is_the_console(tmp_path):
+    result = run(tmp_path, "run", stdin="#success no server needed\n")
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[0].endswith(": Added success #1")
+    assert "no [irc] server configured: starting the console" in result.stderr

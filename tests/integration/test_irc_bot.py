@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import signal
 import socket
 import time
@@ -261,3 +262,43 @@ def test_nothing_listens_on_the_port_then_the_bot_keeps_trying(start_bot, tmp_pa
     bot.wait_for_log(r"cannot connect: .*; reconnecting in \d")
     bot.wait_for_log(r"reconnecting in .*\n.*connecting to.*\n.*reconnecting in", timeout=10)
     assert bot.signal_and_wait(signal.SIGTERM) == 0
+
+
+def test_an_unanswered_keepalive_ping_means_reconnect(start_bot):
+    # SIGSTOP freezes the server: the socket stays open but nothing answers,
+    # which only the bot's own PING can notice.
+    from ircnet import start_inspircd
+
+    network = start_inspircd("relaxed", restartable=True)
+    try:
+        channel = fresh_channel()
+        bot = start_bot(network, channels=channel, auth="none", ping_interval="2s", ping_timeout="2s")
+        before = len(bot.log())
+        server_pid = int(network.env["INSPIRCD_PID"])
+        os.kill(server_pid, signal.SIGSTOP)
+        try:
+            bot.wait_for_log(r"no answer from the server in 2s; reconnecting", timeout=15, after=before)
+        finally:
+            os.kill(server_pid, signal.SIGCONT)
+        bot.wait_joined(channel, after=before)
+        client = network.connect("thawed")
+        client.join(channel)
+        client.say(channel, "#success the server woke up")
+        assert bot_reply(client) == "thawed: Added success #1"
+    finally:
+        network.stop()
+
+
+def test_private_messages_are_answered_privately(irc_network, accounts, start_bot):
+    channel = fresh_channel()
+    start_bot(irc_network, env=BOT_ENV, channels=channel, **SASL_BOT)
+    dave = irc_network.connect("dave")
+    dave.join(channel)
+    dave.say(channel, "#success public")
+    assert bot_reply(dave) == "dave: Added success #1"
+    dave.say("sbot", f"!successes {channel}")
+    reply = dave.wait_for(from_bot(), what="the private reply")
+    assert reply.params[0] == "dave"
+    assert reply.text.endswith("dave: public")
+    dave.say("sbot", "#success in private")
+    assert "in a channel" in bot_reply(dave)
