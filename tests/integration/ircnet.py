@@ -171,10 +171,41 @@ def start_inspircd(flood: str = "relaxed", restartable: bool = False) -> Network
     return _start(scripts, "start-network.sh", "inspircd", env, args)
 
 
-def start_ngircd() -> Network:
-    """A plain ngIRCd (no services, no IRCv3 tags) with relaxed flood limits."""
-    scripts = require(["ngircd"])
-    return _start(scripts, "start-ngircd.sh", "ngircd", dict(os.environ))
+def start_ngircd(tls: bool = False) -> Network:
+    """A plain ngIRCd (no services, no IRCv3 tags) with relaxed flood limits.
+
+    With ``tls`` it also listens with TLS on ``env["TLS_PORT"]``, with a
+    self-signed certificate for ``localhost`` made on the spot.
+    """
+    scripts = require(["ngircd", "openssl"] if tls else ["ngircd"])
+    if not tls:
+        return _start(scripts, "start-ngircd.sh", "ngircd", dict(os.environ))
+    workdir = Path(tempfile.mkdtemp(prefix="ngircd-tls-", dir="/tmp"))
+    workdir.chmod(0o755)  # ngIRCd drops to nobody and must still read its files
+    (workdir / "conf.d").mkdir()
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+         "-keyout", str(workdir / "key.pem"), "-out", str(workdir / "cert.pem")],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    for name in ("key.pem", "cert.pem"):
+        (workdir / name).chmod(0o644)
+    tls_port = _free_port()
+    (workdir / "conf.d" / "tls.conf").write_text(
+        f"[SSL]\nCertFile = {workdir}/cert.pem\nKeyFile = {workdir}/key.pem\nPorts = {tls_port}\n", encoding="utf-8"
+    )
+    network = _start(scripts, "start-ngircd.sh", "ngircd", dict(os.environ), ["0", str(workdir)])
+    network.env["TLS_PORT"] = str(tls_port)
+    network.owns_dir = True
+    return network
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _can_drop_anope_to_nobody() -> bool:

@@ -302,3 +302,28 @@ def test_private_messages_are_answered_privately(irc_network, accounts, start_bo
     assert reply.text.endswith("dave: public")
     dave.say("sbot", "#success in private")
     assert "in a channel" in bot_reply(dave)
+
+
+def test_tls_connection_and_certificate_verification(start_bot):
+    from ircnet import start_ngircd
+
+    network = start_ngircd(tls=True)
+    try:
+
+        class OverTls:
+            port = int(network.env["TLS_PORT"])
+
+        channel = fresh_channel()
+        trusting = start_bot(OverTls, channels=channel, auth="none", tls="true", tls_verify="false", nick="tlsbot")
+        assert "with TLS" in trusting.log()
+        client = network.connect("tlsuser")
+        client.join(channel)
+        client.say(channel, "#success encrypted")
+        assert bot_reply(client, nick="tlsbot") == "tlsuser: Added success #1"
+
+        # The certificate is self-signed: with verification on, the bot refuses it and says why.
+        careful = start_bot(OverTls, channels=channel, auth="none", tls="true", nick="carefulbot", wait=False)
+        careful.wait_for_log(r"cannot connect: .*CERTIFICATE_VERIFY_FAILED.*; reconnecting in")
+        assert "joined" not in careful.log()
+    finally:
+        network.stop()
