@@ -16,6 +16,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,22 @@ def parse_list(raw: str) -> tuple[str, ...]:
     return tuple(word for word in re.split(r"[,\s]+", raw.strip()) if word)
 
 
+_DURATION = re.compile(r"(\d+)\s*([smhd])")
+_DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(raw: str) -> timedelta:
+    """``6h``, ``30m``, ``1d 12h``: a positive duration."""
+    value = raw.strip().lower()
+    parts = _DURATION.findall(value)
+    if not parts or _DURATION.sub("", value).strip():
+        raise ValueError("expected a duration such as 6h, 30m or 1d")
+    total = sum((timedelta(**{_DURATION_UNITS[unit]: int(number)}) for number, unit in parts), timedelta())
+    if total <= timedelta(0):
+        raise ValueError("expected a duration longer than zero")
+    return total
+
+
 # IRC nicks: RFC 2812 letters, digits and specials; first character not a digit or '-'.
 _NICK = re.compile(r"[A-Za-z\[\]\\`_^{|}][A-Za-z0-9\[\]\\`_^{|}-]*")
 
@@ -202,6 +219,15 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
     "permissions": (
         Key("admins", parse_list, "", "services accounts (not nicks) allowed to run admin commands, comma-separated"),
     ),
+    "schedule": (
+        Key(
+            "sources",
+            parse_list,
+            "",
+            "schedule files or http(s) URLs, comma-separated; relative paths from the working directory",
+        ),
+        Key("refresh", parse_duration, "6h", "how often the sources are read again, e.g. 6h, 30m, 1d"),
+    ),
 }
 
 SECRET_SUFFIXES = ("_env", "_file")
@@ -226,10 +252,17 @@ class PermissionSettings:
 
 
 @dataclass(frozen=True)
+class ScheduleSettings:
+    sources: tuple[str, ...]
+    refresh: timedelta
+
+
+@dataclass(frozen=True)
 class Config:
     bot: BotSettings
     database: DatabaseSettings
     permissions: PermissionSettings
+    schedule: ScheduleSettings
     source: str = "embedded defaults"
 
 
@@ -239,6 +272,7 @@ SECTION_TYPES: dict[str, type] = {
     "bot": BotSettings,
     "database": DatabaseSettings,
     "permissions": PermissionSettings,
+    "schedule": ScheduleSettings,
 }
 
 
