@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,6 +31,11 @@ class App:
     successes: SqlSuccessStore
     core: Core
     schedule: ScheduleService | None = None
+
+    def refresh_schedule(self, now: datetime) -> None:
+        """Read the configured schedule sources, as the bot does at start and every [schedule] refresh."""
+        if self.schedule is not None and self.schedule.locations:
+            self.schedule.refresh(now)
 
     def close(self) -> None:
         self.engine.dispose()

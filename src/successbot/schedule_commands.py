@@ -239,9 +239,10 @@ def _cut(text: str) -> str:
 
 
 def _sources(service: ScheduleService | None) -> str:
-    if service is None or not service.locations:
-        return "no sources configured"
-    return "sources: " + ", ".join(short_name(location) for location in service.locations)
+    if service is not None and service.locations:
+        return "sources: " + ", ".join(short_name(location) for location in service.locations)
+    imported = len(service.store.sources()) if service is not None else 0
+    return f"no sources configured, {imported} files imported by hand" if imported else "no sources configured"
 
 
 def _no_data(service: ScheduleService | None, what: str) -> str:

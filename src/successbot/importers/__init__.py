@@ -51,7 +51,7 @@ def _import(source: str, text: str, read_sibling: SiblingReader, format: str | N
         raise ScheduleImportError(source, "the file is empty")
     if format == "ics" or (format is None and text.lstrip().upper().startswith("BEGIN:VCALENDAR")):
         return icalendar_format.import_calendar(source, text)
-    if text.lstrip().startswith("# "):
+    if source.lower().endswith((".md", ".markdown")):
         raise ScheduleImportError(source, "Markdown text, not schedule data")
     if _is_rst(text):
         return _import_rst(source, text, read_sibling, format)
