@@ -150,7 +150,7 @@ def test_mitaka_table_gets_its_years_from_the_weekdays():
 
 def test_election_dates_edited_mid_flight_are_kept_as_instants():
     result = load_location(str(OPENSTACK_DATA / "election/configuration-2025.2.yaml"))
-    election = [event for event in result.events if event.title == "PTL Election"][0]
+    election = next(event for event in result.events if event.title == "PTL Election")
     assert election.start == election.end == datetime(2025, 2, 26, 23, 45, tzinfo=UTC)
     assert election.release_id == "2025.2"
     assert any("ends when it starts" in note for note in result.notes)
@@ -158,7 +158,7 @@ def test_election_dates_edited_mid_flight_are_kept_as_instants():
 
 def test_2016_events_pair_starts_with_ends():
     events = load("election/events-newton-2016-03.yaml")
-    assert [(e.title, e.start.isoformat(), e.end.isoformat()) for e in events][0] == (
+    assert next((e.title, e.start.isoformat(), e.end.isoformat()) for e in events) == (
         "PTL nomination",
         "2016-03-11T00:00:00+00:00",
         "2016-03-17T23:59:00+00:00",
@@ -254,7 +254,7 @@ def test_our_yaml_export_imports_back_unchanged():
 
 
 def test_forced_format_that_disagrees_with_the_content_is_refused():
-    with pytest.raises(ScheduleImportError, match="--format ics given|not a valid iCalendar"):
+    with pytest.raises(ScheduleImportError, match="not a valid iCalendar file"):
         import_text("x.yaml", "timeline: []\n", lambda _: None, "ics")
     with pytest.raises(ScheduleImportError, match="--format successbot given, but the content is openstack-election"):
         import_text("x.yaml", "timeline: []\n", lambda _: None, "successbot")

@@ -90,7 +90,9 @@ def show_deadlines(request: Request) -> list[str]:
     else:
         found, limit = upcoming_deadlines(events, now), DEFAULT_DEADLINES
     if not found:
-        return [f"{where} No deadlines ahead of {_moment(now)} in the schedule data ({_sources(service)}).".lstrip()]
+        return [
+            _cut(f"{where} No deadlines ahead of {_moment(now)} in the schedule data ({_sources(service)}).".lstrip())
+        ]
     items = [f"{_title(event)}, {when(event)} ({relative(event, now)})" for event in found[:limit]]
     return [_fitted(f"{where} Next deadlines (UTC): ".lstrip(), items)]
 

@@ -24,7 +24,14 @@ def distinct(events: Iterable[Event]) -> list[Event]:
     seen: set[tuple[object, ...]] = set()
     kept = []
     for event in events:
-        key = (event.kind, event.release_id or event.series, event.project, event.start, event.end)
+        key = (
+            event.kind,
+            event.title.casefold(),
+            event.release_id or event.series,
+            event.project,
+            event.start,
+            event.end,
+        )
         if key not in seen:
             seen.add(key)
             kept.append(event)
