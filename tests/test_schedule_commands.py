@@ -164,7 +164,8 @@ def test_without_data_one_line_says_so_and_names_the_sources(store, schedule_sto
     ]
     nothing = Channel(make_core(store), clock)
     assert nothing.say("!election") == [
-        "I have no election data (no sources configured; add [schedule] sources or run successbot schedule import FILE)."
+        "I have no election data (no sources configured; "
+        "add [schedule] sources or run successbot schedule import FILE)."
     ]
 
 
