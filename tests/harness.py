@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from successbot.app import build_core
 from successbot.clock import FixedClock
 from successbot.config import default_config
 from successbot.core import Core
 from successbot.messages import Message, Reply
+from successbot.schedule_sources import ScheduleService
 from successbot.success_store import SqlSuccessStore
 
 # A Monday in ISO week 2016-W11, the week of the Newton PTL nominations.
 EXAMPLE_TIME = datetime(2016, 3, 14, 10, 0, tzinfo=UTC)
+
+# Real, unedited OpenStack schedule data (a copy of ../shared/data/openstack).
+OPENSTACK_DATA = Path(__file__).parent / "data" / "openstack"
+# What the worked examples' bot reads: the cycle and the election of EXAMPLE_TIME.
+EXAMPLE_SOURCES = (
+    str(OPENSTACK_DATA / "releases" / "mitaka" / "schedule.rst"),
+    str(OPENSTACK_DATA / "election" / "events-newton-2016-03.yaml"),
+)
 
 
 class Channel:
@@ -51,11 +61,16 @@ class Channel:
         return self.core.handle(message, self.clock.now())
 
 
-def make_core(store: SqlSuccessStore, admins: tuple[str, ...] = ("root",), prefix: str = "!") -> Core:
+def make_core(
+    store: SqlSuccessStore,
+    admins: tuple[str, ...] = ("root",),
+    prefix: str = "!",
+    schedule: ScheduleService | None = None,
+) -> Core:
     base = default_config()
     config = replace(
         base,
         bot=replace(base.bot, command_prefix=prefix, console_channel="#dev"),
         permissions=replace(base.permissions, admins=admins),
     )
-    return build_core(config, store)
+    return build_core(config, store, schedule)

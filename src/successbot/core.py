@@ -9,10 +9,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from successbot.commands import CommandTable, Request
 from successbot.messages import Message, Reply
 from successbot.successes import StorageError, SuccessStore
+
+if TYPE_CHECKING:
+    from successbot.schedule_sources import ScheduleService
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +29,7 @@ class Services:
     commands: CommandTable
     command_prefix: str
     admins: frozenset[str]
+    schedule: ScheduleService | None = None  # None: no schedule commands' data
 
     def is_admin(self, account: str | None) -> bool:
         """Admins are services accounts; a nick alone never counts."""
