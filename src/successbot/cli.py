@@ -74,6 +74,14 @@ def build_parser() -> Parser:
     )
     run.set_defaults(action=run_bot)
 
+    announcements = commands.add_parser(
+        "announcements", parents=[common], help="list what the bot will announce, when and where (a dry run)"
+    )
+    announcements.add_argument("--from", dest="first", metavar="ISO-8601", help="from this time (default: now)")
+    announcements.add_argument("--days", type=int, default=7, metavar="N", help="this many days ahead (default: 7)")
+    announcements.add_argument("--channel", help="only this channel")
+    announcements.set_defaults(action=run_announcements)
+
     export = commands.add_parser(
         "export", parents=[common], help="print a period's successes, e.g. for the weekly digest"
     )
@@ -131,13 +139,22 @@ def open_from(args: argparse.Namespace) -> App:
 
 def run_console_command(args: argparse.Namespace, clock: Clock) -> int:
     from successbot.console import run_console
+    from successbot.scheduler import BotScheduler, announcement_policy, build_announcer
 
     app = open_from(args)
+    jobs = None
     try:
         app.refresh_schedule(clock.now())
         console = Console(app.core, clock, app.config.bot.nick, _speaker(args, app.config), sys.stdout)
+        policy = announcement_policy(app.config, (console.speaker.channel,), console.network)
+        announcer = build_announcer(app, console, policy)
+        announcer.run_due(clock.now())  # what is due now shows before the first prompt
+        jobs = BotScheduler(app, announcer, clock)
+        jobs.start(first_run_now=False)
         run_console(console, sys.stdin, interactive=sys.stdin.isatty())
     finally:
+        if jobs is not None:
+            jobs.stop()
         app.close()
     return 0
 
@@ -153,16 +170,57 @@ def run_bot(args: argparse.Namespace, clock: Clock) -> int:
         args.nick = args.channel = args.account = None
         return run_console_command(args, clock)
     from successbot.irc_adapter import IrcBot
+    from successbot.scheduler import BotScheduler, announcement_policy, build_announcer
 
     app = open_app(config)
     try:
         bot = IrcBot(app.core, config.irc, config.bot.nick, clock)
+        channels = tuple(channel.name for channel in config.irc.channels)
+        policy = announcement_policy(config, channels, config.irc.network or config.irc.server)
+        jobs = BotScheduler(app, build_announcer(app, bot, policy), clock)
+        bot.on_stop.append(jobs.stop)
         bot.install_signal_handlers()
+        jobs.start()
         status = bot.run()
     finally:
         app.close()
     log.info("stopped")
     return status
+
+
+def run_announcements(args: argparse.Namespace, clock: Clock) -> int:
+    from datetime import timedelta
+
+    from successbot.announcement_store import SqlAnnouncementStore
+    from successbot.announcements import plan
+    from successbot.scheduler import announcement_policy
+
+    try:
+        start = parse_instant(args.first) if args.first else clock.now()
+    except ValueError as error:
+        raise UsageError(f"--from: {error}") from None
+    if args.days < 1:
+        raise UsageError(f"--days: expected a number of days of at least 1, found {args.days}")
+    app = open_from(args)
+    try:
+        config = app.config
+        channels = tuple(c.name for c in config.irc.channels) or (config.bot.console_channel,)
+        network = config.irc.network or config.irc.server if config.irc.server else "console"
+        policy = announcement_policy(config, channels, network)
+        events = app.schedule.store.events() if app.schedule is not None else []
+        planned = plan(events, policy, start, start + timedelta(days=args.days))
+        known = SqlAnnouncementStore(app.engine, "dry-run", timedelta(0)).records_since(start)
+    finally:
+        app.close()
+    for announcement in planned:
+        if args.channel and announcement.channel != args.channel:
+            continue
+        text = announcement.text or f"weekly summary of {announcement.week}, if the week has successes"
+        status = f" [{known[announcement.key].status}]" if announcement.key in known else ""
+        print(f"{announcement.due:%Y-%m-%d %H:%M} UTC  {announcement.channel}  {announcement.kind}{status}  {text}")
+    if not planned:
+        print(f"nothing to announce from {start:%Y-%m-%d %H:%M} UTC for {args.days} days")
+    return 0
 
 
 def run_ask(args: argparse.Namespace, clock: Clock) -> int:

@@ -16,6 +16,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
@@ -200,6 +201,35 @@ def parse_channels(raw: str) -> tuple[ChannelSetting, ...]:
     return tuple(channels)
 
 
+def parse_durations(raw: str) -> tuple[float, ...]:
+    """``2d, 4h`` → seconds each; empty: none."""
+    return tuple(parse_duration(part) for part in raw.split(",") if part.strip())
+
+
+def parse_weekly(raw: str) -> Any:
+    from successbot.announcements import parse_weekly_time
+
+    return parse_weekly_time(raw)
+
+
+def parse_time_of_day(raw: str) -> dt_time:
+    try:
+        hours, minutes = (int(part) for part in raw.strip().split(":"))
+        return dt_time(hours, minutes)
+    except ValueError:
+        raise ValueError("expected a UTC time of day such as 09:00") from None
+
+
+def parse_channel_choice(raw: str) -> tuple[str, ...] | None:
+    """Empty: None (the default channels); ``off``: no channel; else channel names."""
+    value = raw.strip()
+    if not value:
+        return None
+    if value.lower() == "off":
+        return ()
+    return tuple(parse_channel(word) for word in parse_list(value))
+
+
 # IRC nicks: RFC 2812 letters, digits and specials; first character not a digit or '-'.
 _NICK = re.compile(r"[A-Za-z\[\]\\`_^{|}][A-Za-z0-9\[\]\\`_^{|}-]*")
 
@@ -317,6 +347,22 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
         ),
         Key("refresh", parse_duration, "6h", "how often the sources are read again, e.g. 6h, 30m, 1d"),
     ),
+    "announce": (
+        Key("channels", parse_channel_choice, "", "where announcements go; empty: every [irc] channel (the console's)"),
+        Key("summary_channels", parse_channel_choice, "", "weekly summary channels; empty: channels; off: none"),
+        Key("election_channels", parse_channel_choice, "", "election reminder channels; empty: channels; off: none"),
+        Key("release_channels", parse_channel_choice, "", "release reminder channels; empty: channels; off: none"),
+        Key("weekly_summary", parse_weekly, "fri 15:00", "when the weekly summary is posted (UTC), or off"),
+        Key("election_offsets", parse_durations, "2d, 4h", "remind this long before an election phase closes"),
+        Key("release_offsets", parse_durations, "1d", "remind this long before a milestone or freeze"),
+        Key("release_week_time", parse_time_of_day, "09:00", "UTC time of the Monday deadline list and of day-before reminders"),
+        Key("notice", parse_bool, "false", "send announcements as NOTICE instead of PRIVMSG"),
+        Key("max_per_day", parse_positive_int, "4", "at most this many announcements per channel per UTC day"),
+        Key("grace", parse_duration, "1h", "post what was missed while down if it is younger than this; skip older"),
+        Key("summary_latest", parse_positive_int, "3", "how many of the latest successes the summary quotes"),
+        Key("check_every", parse_duration, "30s", "how often the bot looks for announcements that are due"),
+        Key("stale_claim", parse_duration, "5m", "a claim not marked sent after this long is taken over"),
+    ),
 }
 
 SECRET_SUFFIXES = ("_env", "_file")
@@ -388,12 +434,31 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True)
+class AnnounceSettings:
+    channels: tuple[str, ...] | None
+    summary_channels: tuple[str, ...] | None
+    election_channels: tuple[str, ...] | None
+    release_channels: tuple[str, ...] | None
+    weekly_summary: Any  # announcements.WeeklyTime | None
+    election_offsets: tuple[float, ...]
+    release_offsets: tuple[float, ...]
+    release_week_time: dt_time
+    notice: bool
+    max_per_day: int
+    grace: float
+    summary_latest: int
+    check_every: float
+    stale_claim: float
+
+
+@dataclass(frozen=True)
 class Config:
     bot: BotSettings
     database: DatabaseSettings
     permissions: PermissionSettings
     irc: IrcSettings
     schedule: ScheduleSettings
+    announce: AnnounceSettings
     source: str = "embedded defaults"
 
 
@@ -405,6 +470,7 @@ SECTION_TYPES: dict[str, type] = {
     "permissions": PermissionSettings,
     "irc": IrcSettings,
     "schedule": ScheduleSettings,
+    "announce": AnnounceSettings,
 }
 
 # Checks that need more than one key of a section: (key, problem) pairs.

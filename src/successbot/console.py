@@ -8,6 +8,7 @@ channel.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TextIO
@@ -41,6 +42,7 @@ class Console:
     def __init__(self, core: Core, clock: Clock, bot_nick: str, speaker: Speaker, output: TextIO) -> None:
         self.core, self.clock, self.bot_nick = core, clock, bot_nick
         self.speaker, self.output = speaker, output
+        self._output_lock = threading.Lock()
 
     def message(self, text: str, private: bool = False) -> Message:
         return Message(
@@ -62,8 +64,19 @@ class Console:
         to = "" if reply.target == self.speaker.channel else f"(to {reply.target}) "
         kind = "-" if reply.notice else "<"
         closing = "-" if reply.notice else ">"
-        self.output.write(f"{kind}{self.bot_nick}{closing} {to}{reply.text}\n")
-        self.output.flush()
+        with self._output_lock:  # announcements print from the scheduler's thread
+            self.output.write(f"{kind}{self.bot_nick}{closing} {to}{reply.text}\n")
+            self.output.flush()
+
+    # --- the announcer's sink ---
+
+    network = CONSOLE_NETWORK
+
+    def can_post(self, channel: str) -> bool:
+        return True
+
+    def post(self, channel: str, text: str, notice: bool) -> None:
+        self.show(Reply(channel, text, notice))
 
     def feed(self, line: str) -> bool:
         """Handle one typed line; False when the user asked to quit."""
@@ -105,8 +118,9 @@ class Console:
         self._note(f"you are {self.speaker.nick} (account {self.speaker.account or 'none'}) in {self.speaker.channel}")
 
     def _note(self, text: str) -> None:
-        self.output.write(f"-- {text}\n")
-        self.output.flush()
+        with self._output_lock:
+            self.output.write(f"-- {text}\n")
+            self.output.flush()
 
 
 def run_console(console: Console, stdin: TextIO, interactive: bool) -> None:

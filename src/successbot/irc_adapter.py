@@ -187,6 +187,20 @@ class IrcBot:
         parts = split_message(command, target, text, prefix_budget=budget, max_parts=self.settings.max_reply_lines)
         self.outbound.put_many(f"{command} {target} :{part}" for part in parts)
 
+    # --- the announcer's sink: called from the scheduler's thread ---
+
+    @property
+    def network(self) -> str:
+        return self.network_name
+
+    def can_post(self, channel: str) -> bool:
+        """Only into a channel the bot is in now; otherwise the line would be refused or lost."""
+        state = self.channels.get(irc.strings.lower(channel))
+        return self.registered and state is not None and state.joined
+
+    def post(self, channel: str, text: str, notice: bool) -> None:
+        self.say(channel, text, notice=notice)
+
     @property
     def network_name(self) -> str:
         """As configured, else what the server calls its network (ISUPPORT NETWORK), else its host."""

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 
 # Stable constraint names, so that SQLite's batch migrations can find them.
 NAMING_CONVENTION = {
@@ -113,3 +113,32 @@ class ScheduleSourceRow(Base):
     loaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     problem: Mapped[str | None] = mapped_column(Text)
+
+
+class AnnouncementRow(Base):
+    """One announcement, claimed before it is sent: the unique key is what makes it exactly once.
+
+    ``status`` is ``claimed`` (an instance is sending it), ``sent``, or
+    ``skipped`` (missed while down, an empty week); ``note`` says why.
+    """
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(64))
+    network: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    subject: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    claimed_by: Mapped[str] = mapped_column(String(128))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    text: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        # which planned announcements are already taken, over a recent window
+        Index("ix_announcements_due_at", "due_at"),
+    )

@@ -17,7 +17,14 @@ BOT_START_SECONDS = 20.0
 
 
 class BotProcess:
-    def __init__(self, workdir: Path, port: int, nick: str = "sbot", **irc: str) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        port: int,
+        nick: str = "sbot",
+        sections: dict[str, dict[str, str]] | None = None,
+        **irc: str,
+    ) -> None:
         self.workdir, self.nick = workdir, nick
         self.log_path = workdir / "bot.log"
         self.db_path = workdir / "bot.db"
@@ -35,6 +42,8 @@ class BotProcess:
             "[permissions]", f"admins = {admins}",
             "[irc]", *(f"{key} = {value}" for key, value in settings.items()),
         ]  # fmt: skip
+        for section, values in (sections or {}).items():
+            lines += [f"[{section}]", *(f"{key} = {value}" for key, value in values.items())]
         self.config_path = workdir / "bot.ini"
         self.config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         self.process: subprocess.Popen[bytes] | None = None

@@ -59,10 +59,16 @@ def start_bot(tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
     """Start ``successbot run`` against a network: ``start_bot(network, **irc_settings)``."""
     bots: list[BotProcess] = []
 
-    def start(network: Network, env: dict[str, str] | None = None, wait: bool = True, **irc: str) -> BotProcess:
+    def start(
+        network: Network,
+        env: dict[str, str] | None = None,
+        wait: bool = True,
+        sections: dict[str, dict[str, str]] | None = None,
+        **irc: str,
+    ) -> BotProcess:
         workdir = tmp_path / f"bot{len(bots)}"
         workdir.mkdir()
-        bot = BotProcess(workdir, network.port, **irc).start(env)
+        bot = BotProcess(workdir, network.port, sections=sections, **irc).start(env)
         bots.append(bot)
         if wait:
             bot.wait_joined(*[c.strip().split()[0] for c in irc.get("channels", "#dev").split(",")])

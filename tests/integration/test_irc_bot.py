@@ -7,7 +7,7 @@ import os
 import signal
 import socket
 import time
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -327,3 +327,26 @@ def test_tls_connection_and_certificate_verification(start_bot):
         assert "joined" not in careful.log()
     finally:
         network.stop()
+
+
+def test_a_due_reminder_arrives_in_the_channel_once(irc_network, accounts, start_bot, tmp_path):
+    opened = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=2)
+    closes = opened + timedelta(days=2)
+    schedule = tmp_path / "election.yaml"
+    schedule.write_text(
+        "successbot-schedule: 1\nevents:\n"
+        f"  - title: PTL nominations\n    kind: election phase\n"
+        f"    start: {opened:%Y-%m-%dT%H:%M}\n    end: {closes:%Y-%m-%dT%H:%M}\n",
+        encoding="utf-8",
+    )
+    channel = fresh_channel()
+    watcher = irc_network.connect("remindme")
+    watcher.join(channel)
+    sections = {"schedule": {"sources": str(schedule)}, "announce": {"check_every": "1s"}}
+    bot = start_bot(irc_network, env=BOT_ENV, channels=channel, sections=sections, **SASL_BOT)
+    reminder = watcher.wait_for(from_bot(), timeout=15, what="the reminder")
+    assert reminder.params[0] == channel
+    assert reminder.text == f"PTL nominations are open until {closes:%a %Y-%m-%d %H:%M} UTC."
+    later = [m for m in watcher.collect(3) if m.command == "PRIVMSG"]
+    assert later == []  # checked every second, posted once
+    assert bot.signal_and_wait() == 0

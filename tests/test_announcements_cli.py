@@ -1,0 +1,72 @@
+"""successbot announcements (the dry run) and announcements in the console, as real subprocesses."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from harness import OPENSTACK_DATA
+from test_cli import run
+
+NEWTON_ELECTION = str(OPENSTACK_DATA / "election" / "events-newton-2016-03.yaml")
+MITAKA = str(OPENSTACK_DATA / "releases" / "mitaka" / "schedule.rst")
+
+
+def test_dry_run_lists_election_and_release_posts_in_time_order(tmp_path):
+    (tmp_path / "bot.ini").write_text(
+        f"[schedule]\nsources = {NEWTON_ELECTION}, {MITAKA}\n[irc]\nchannels = #openstack-dev\n", encoding="utf-8"
+    )
+    assert run(tmp_path, "--config", "bot.ini", "schedule", "import", NEWTON_ELECTION, MITAKA).returncode == 0
+    result = run(tmp_path, "--config", "bot.ini", "announcements", "--from", "2016-03-10T00:00", "--days", "30")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "2016-03-11 00:00 UTC  #openstack-dev  election  PTL nomination is open until Thu 2016-03-17 23:59 UTC."
+    )
+    assert (
+        "2016-03-14 09:00 UTC  #openstack-dev  release  Week R-3 of Mitaka: RC1 target week (Mon 14 Mar); "
+        "Hard StringFreeze (Thu 17 Mar). Final release in 3 weeks (Thu 7 Apr 2016)."
+    ) in lines
+    assert (
+        "2016-03-18 15:00 UTC  #openstack-dev  summary  weekly summary of 2016-W11, if the week has successes"
+    ) in lines
+    assert (
+        "2016-04-07 19:59 UTC  #openstack-dev  election  TC elections close in 4 hours, Thu 2016-04-07 23:59 UTC."
+        in lines
+    )
+    assert lines == sorted(lines)  # time order
+    assert len([line for line in lines if "  election  " in line]) == 12
+
+
+def test_dry_run_with_nothing_ahead_says_so(tmp_path):
+    result = run(tmp_path, "announcements", "--from", "2016-03-12T00:00", "--days", "1")
+    assert result.stdout == "nothing to announce from 2016-03-12 00:00 UTC for 1 days\n"
+
+
+def test_dry_run_channel_filter_and_bad_arguments(tmp_path):
+    window = ("--from", "2016-03-10T00:00", "--days", "14")
+    mine = run(tmp_path, "announcements", *window, "--channel", "#successbot").stdout.splitlines()
+    assert [line[:41] for line in mine] == [
+        "2016-03-11 15:00 UTC  #successbot  summar",
+        "2016-03-18 15:00 UTC  #successbot  summar",
+    ]
+    assert run(tmp_path, "announcements", *window, "--channel", "#nowhere").stdout == ""
+    assert "expected an ISO 8601 time" in run(tmp_path, "announcements", "--from", "soon").stderr
+    assert "--days: expected a number of days of at least 1" in run(tmp_path, "announcements", "--days", "0").stderr
+
+
+def test_console_shows_what_is_due(tmp_path):
+    # A phase that opened a minute ago, in our own YAML format: the console announces it at start.
+    opened = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
+    closes = opened + timedelta(days=3)
+    (tmp_path / "election.yaml").write_text(
+        "successbot-schedule: 1\nevents:\n"
+        f"  - title: Maintainer nominations\n    kind: election phase\n"
+        f"    start: {opened:%Y-%m-%dT%H:%M}\n    end: {closes:%Y-%m-%dT%H:%M}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "bot.ini").write_text("[schedule]\nsources = election.yaml\n[bot]\nconsole_channel = #dev\n")
+    result = run(tmp_path, "--config", "bot.ini", "console", "--nick", "alice", stdin="!help\n")
+    first = result.stdout.splitlines()[0]
+    assert first == f"<successbot> Maintainer nominations are open until {closes:%a %Y-%m-%d %H:%M} UTC."
+    again = run(tmp_path, "--config", "bot.ini", "console", "--nick", "alice", stdin="")
+    assert "Maintainer nominations" not in again.stdout  # once, not at every start

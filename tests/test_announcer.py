@@ -1,0 +1,217 @@
+"""Posting announcements exactly once, against a real SQLite database migrated by Alembic and a controllable clock."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field, replace
+from datetime import time, timedelta
+
+import pytest
+
+from successbot.announcement_store import SqlAnnouncementStore
+from successbot.announcements import ELECTION, RELEASE, SUMMARY, AnnouncementPolicy, WeeklyTime, plan
+from successbot.announcer import Announcer
+from successbot.schedule_sources import load_location
+from successbot.successes import NewSuccess
+from test_announcements import MITAKA, NEWTON_ELECTION, at
+
+
+@dataclass
+class RecordingSink:
+    network: str = "TestNet"
+    joined: bool = True
+    posted: list[tuple[str, str, bool]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def can_post(self, channel: str) -> bool:
+        return self.joined
+
+    def post(self, channel: str, text: str, notice: bool) -> None:
+        with self.lock:
+            self.posted.append((channel, text, notice))
+
+    def texts(self) -> list[str]:
+        return [text for _channel, text, _notice in self.posted]
+
+
+POLICY = AnnouncementPolicy(
+    channels_by_kind={SUMMARY: ("#dev",), ELECTION: ("#dev",), RELEASE: ("#dev",)},
+    weekly_summary=WeeklyTime(4, time(15, 0)),
+    max_per_channel_per_day=10,
+)
+SCHEDULE = [e for path in (NEWTON_ELECTION, MITAKA) for e in load_location(str(path)).events]
+
+
+def announcer(engine, store, sink, instance="one", events=SCHEDULE, **changes) -> Announcer:
+    claims = SqlAnnouncementStore(engine, instance, stale_after=timedelta(minutes=5))
+    made = Announcer(policy=POLICY, events=lambda: events, claims=claims, successes=store, sink=sink)
+    return replace(made, **changes)
+
+
+def add(store, text, when, nick="alice", channel="#dev", network="TestNet"):
+    store.add(NewSuccess(text=text, nick=nick, channel=channel, created_at=when, account=nick, network=network))
+
+
+def test_election_reminder_posts_at_its_minute_once(engine, store):
+    sink = RecordingSink()
+    bot = announcer(engine, store, sink)
+    assert bot.run_due(at("2016-03-10T23:59")) == []
+    posted = bot.run_due(at("2016-03-11T00:00"))
+    assert [a.text for a in posted] == ["PTL nomination is open until Thu 2016-03-17 23:59 UTC."]
+    assert bot.run_due(at("2016-03-11T00:00:30")) == []
+    assert bot.run_due(at("2016-03-11T00:05")) == []
+    assert sink.texts() == ["PTL nomination is open until Thu 2016-03-17 23:59 UTC."]
+
+
+def test_weekly_summary_counts_people_and_quotes_the_latest(engine, store):
+    add(store, "fixed the gate", at("2016-03-14T10:00"))
+    add(store, "released oslo.config", at("2016-03-15T10:00"), nick="bob")
+    add(store, "wrote docs", at("2016-03-16T10:00"))
+    add(store, "last week's", at("2016-03-13T23:59"))
+    add(store, "other channel", at("2016-03-16T11:00"), channel="#ops")
+    add(store, "other network", at("2016-03-16T11:00"), network="OFTC")
+    sink = RecordingSink()
+    bot = announcer(engine, store, sink, events=[])
+    bot.run_due(at("2016-03-18T14:59"))
+    assert sink.posted == []
+    bot.run_due(at("2016-03-18T15:00"))
+    assert sink.texts() == [
+        "This week in #dev (2016-W11): 3 successes from 2 people. Latest: alice: wrote docs · "
+        "bob: released oslo.config · alice: fixed the gate. "
+        "Full list: successbot export --week 2016-W11 --channel '#dev'"
+    ]
+
+
+def test_a_week_without_successes_posts_nothing(engine, store):
+    sink = RecordingSink()
+    bot = announcer(engine, store, sink, events=[])
+    assert bot.run_due(at("2016-03-18T15:00")) == []
+    add(store, "too late for the summary", at("2016-03-18T15:10"))
+    assert bot.run_due(at("2016-03-18T15:20")) == []
+    assert sink.posted == []
+
+
+def test_a_restart_in_the_middle_posts_nothing_twice(engine, store):
+    sink = RecordingSink()
+    first = announcer(engine, store, sink, instance="before-restart")
+    for minute in range(0, 60 * 24 * 3, 30):  # three days, every half hour
+        now = at("2016-03-15T00:00") + timedelta(minutes=minute)
+        if minute == 60 * 24:  # the bot restarts after one day
+            first = announcer(engine, store, sink, instance="after-restart")
+        first.run_due(now)
+    texts = sink.texts()
+    assert len(texts) == len(set(texts))
+    assert "PTL nomination closes in 2 days, Thu 2016-03-17 23:59 UTC." in texts
+    assert "PTL nomination closes in 4 hours, Thu 2016-03-17 23:59 UTC." in texts
+
+
+def test_two_instances_on_one_database_post_each_announcement_once(engine, store):
+    sinks = [RecordingSink(), RecordingSink()]
+    bots = [announcer(engine, store, sink, instance=f"bot{n}") for n, sink in enumerate(sinks)]
+    barrier = threading.Barrier(2)
+
+    def run(bot):
+        for minute in range(0, 60 * 24 * 30, 60):  # thirty days, every hour, both at the same instants
+            barrier.wait()
+            bot.run_due(at("2016-03-10T00:00") + timedelta(minutes=minute))
+
+    threads = [threading.Thread(target=run, args=(bot,)) for bot in bots]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    texts = sinks[0].texts() + sinks[1].texts()
+    assert len(texts) == len(set(texts))
+    assert len(texts) >= 12  # every election reminder of the 2016 timeline, and the release ones
+
+
+def test_missed_while_down_recent_ones_post_older_ones_are_skipped(engine, store, caplog):
+    caplog.set_level(logging.INFO, logger="successbot.announcer")
+    sink = RecordingSink()
+    bot = announcer(engine, store, sink, grace=timedelta(hours=1))
+    # Down from before the PTL nomination opened until 30 minutes after the 4-hour reminder.
+    bot.run_due(at("2016-03-17T20:29"))
+    assert sink.texts() == ["PTL nomination closes in 4 hours, Thu 2016-03-17 23:59 UTC."]
+    assert "announcement skipped in #dev: PTL nomination opens" in caplog.text
+    assert "announcement skipped in #dev: PTL nomination closes in 2 days" in caplog.text
+    sink.posted.clear()
+    bot.run_due(at("2016-03-17T21:00"))
+    assert sink.posted == []  # skipped ones stay skipped
+
+
+def test_a_channel_the_bot_is_not_in_yet_is_tried_again_within_the_grace(engine, store):
+    sink = RecordingSink(joined=False)
+    bot = announcer(engine, store, sink)
+    bot.run_due(at("2016-03-11T00:00"))
+    assert sink.posted == []
+    sink.joined = True
+    bot.run_due(at("2016-03-11T00:30"))
+    assert sink.texts() == ["PTL nomination is open until Thu 2016-03-17 23:59 UTC."]
+
+
+def test_a_claim_whose_sender_died_is_taken_over_once_stale(engine, store):
+    dying = SqlAnnouncementStore(engine, "died", stale_after=timedelta(minutes=5))
+    (opening,) = plan(SCHEDULE, POLICY, at("2016-03-11T00:00"), at("2016-03-11T00:01"))
+    assert dying.claim(opening, at("2016-03-11T00:00"))  # ... and then the process is killed
+    sink = RecordingSink()
+    survivor = announcer(engine, store, sink, instance="survivor")
+    survivor.run_due(at("2016-03-11T00:02"))
+    assert sink.posted == []  # the claim is fresh: its sender may still be at it
+    survivor.run_due(at("2016-03-11T00:06"))
+    assert sink.texts() == ["PTL nomination is open until Thu 2016-03-17 23:59 UTC."]
+
+
+def test_a_moved_deadline_is_announced_at_the_new_time_not_the_old(engine, store):
+    sink = RecordingSink()
+    schedule = list(SCHEDULE)
+    bot = announcer(engine, store, sink, events=schedule)
+    bot.run_due(at("2016-03-11T00:00"))
+    # The source is reloaded: the PTL nomination now closes a day later.
+    schedule[:] = [replace(e, end=e.end + timedelta(days=1)) if e.title == "PTL nomination" else e for e in schedule]
+    bot.run_due(at("2016-03-15T23:59"))
+    bot.run_due(at("2016-03-16T23:59"))
+    assert sink.texts()[1:] == ["PTL nomination closes in 2 days, Fri 2016-03-18 23:59 UTC."]
+
+
+def test_the_daily_cap_holds(engine, store):
+    sink = RecordingSink()
+    capped = replace(POLICY, max_per_channel_per_day=1)
+    bot = announcer(engine, store, sink, policy=capped)
+    for hour in range(24):
+        bot.run_due(at("2016-03-17T00:00") + timedelta(hours=hour))
+    assert len(sink.posted) == 1
+
+
+def test_notice_setting_reaches_the_sink(engine, store):
+    sink = RecordingSink()
+    announcer(engine, store, sink, notice=True).run_due(at("2016-03-11T00:00"))
+    assert sink.posted[0][2] is True
+
+
+def test_a_failed_post_is_released_and_tried_again(engine, store):
+    class FlakySink(RecordingSink):
+        fail = True
+
+        def post(self, channel, text, notice):
+            if self.fail:
+                self.fail = False
+                raise OSError("connection reset")
+            super().post(channel, text, notice)
+
+    sink = FlakySink()
+    bot = announcer(engine, store, sink)
+    bot.run_due(at("2016-03-11T00:00"))
+    assert sink.posted == []
+    bot.run_due(at("2016-03-11T00:01"))
+    assert len(sink.posted) == 1
+
+
+@pytest.mark.parametrize("when", ["2016-03-17T19:59", "2016-03-17T20:58"])
+def test_the_four_hour_reminder_within_grace(engine, store, when):
+    sink = RecordingSink()
+    bot = announcer(engine, store, sink)
+    bot.run_due(at("2016-03-17T19:58"))
+    sink.posted.clear()
+    bot.run_due(at(when))
+    assert sink.texts() == ["PTL nomination closes in 4 hours, Thu 2016-03-17 23:59 UTC."]
