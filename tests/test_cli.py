@@ -124,7 +124,8 @@ def test_export_to_a_file(tmp_path):
     run(tmp_path, "ask", "--at", "2016-03-14T10:00Z", "--nick", "alice", "#success to a file")
     result = run(tmp_path, "export", "--week", "2016-W11", "--format", "markdown", "-o", "digest.md")
     assert result.returncode == 0 and result.stdout == ""
-    assert "- **alice**: to a file" in (tmp_path / "digest.md").read_text(encoding="utf-8")
+    written = (tmp_path / "digest.md").read_text(encoding="utf-8")
+    assert "- **alice** in \\#successbot, 2016-03-14 10:00 UTC: to a file" in written
 
 
 @pytest.mark.parametrize(
