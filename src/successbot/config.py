@@ -18,6 +18,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from successbot.log_links import PLACEHOLDERS, LogUrlTemplate
 
 ENV_VAR = "SUCCESSBOT_CONFIG"
 
@@ -172,6 +175,27 @@ def parse_database_url(raw: str) -> str:
     return value
 
 
+def parse_optional_path(raw: str) -> str | None:
+    return raw.strip() or None
+
+
+def parse_site_url(raw: str) -> str | None:
+    """Where the published pages are served; normalised to end with ``/``."""
+    value = raw.strip()
+    if not value:
+        return None
+    url = urlsplit(value)
+    if url.scheme not in ("http", "https") or not url.netloc or any(char.isspace() for char in value):
+        raise ValueError("expected an http:// or https:// URL such as https://successes.example.org/")
+    if url.query or url.fragment:
+        raise ValueError("expected the URL of a directory, without ?query or #fragment")
+    return value if value.endswith("/") else value + "/"
+
+
+def parse_log_url(raw: str) -> LogUrlTemplate | None:
+    return LogUrlTemplate.parse(raw) if raw.strip() else None
+
+
 # --- the schema ---
 
 
@@ -202,6 +226,23 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
     "permissions": (
         Key("admins", parse_list, "", "services accounts (not nicks) allowed to run admin commands, comma-separated"),
     ),
+    "export": (
+        Key(
+            "directory",
+            parse_optional_path,
+            "",
+            "where the bot keeps the published pages up to date; empty: publish nothing",
+        ),
+        Key("url", parse_site_url, "", "the URL that serves that directory, for links in replies and the feed"),
+        Key(
+            "log_url",
+            parse_log_url,
+            "",
+            "template of a link to a channel's log of a day, with "
+            + ", ".join("{" + name + "}" for name in PLACEHOLDERS),
+        ),
+        Key("weeks_on_index", parse_positive_int, "8", "how many recent weeks index.html shows in full"),
+    ),
 }
 
 SECRET_SUFFIXES = ("_env", "_file")
@@ -226,10 +267,19 @@ class PermissionSettings:
 
 
 @dataclass(frozen=True)
+class ExportSettings:
+    directory: str | None
+    url: str | None
+    log_url: LogUrlTemplate | None
+    weeks_on_index: int
+
+
+@dataclass(frozen=True)
 class Config:
     bot: BotSettings
     database: DatabaseSettings
     permissions: PermissionSettings
+    export: ExportSettings
     source: str = "embedded defaults"
 
 
@@ -239,6 +289,7 @@ SECTION_TYPES: dict[str, type] = {
     "bot": BotSettings,
     "database": DatabaseSettings,
     "permissions": PermissionSettings,
+    "export": ExportSettings,
 }
 
 
