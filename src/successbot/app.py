@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,7 +14,9 @@ from successbot.commands import CommandTable
 from successbot.config import Config
 from successbot.core import Core, Services, admin_set
 from successbot.database import SchemaOutOfDate, ensure_schema, make_engine
+from successbot.publisher import Publisher, publish_quietly
 from successbot.success_store import SqlSuccessStore
+from successbot.successes import Success
 
 ALL_COMMANDS = (*success_commands.COMMANDS, *help_command.COMMANDS)
 
@@ -27,19 +31,28 @@ class App:
     engine: Engine
     successes: SqlSuccessStore
     core: Core
+    publisher: Publisher | None = None  # when [export] directory is set
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def build_core(config: Config, successes: SqlSuccessStore) -> Core:
+def build_core(config: Config, successes: SqlSuccessStore, on_change: Callable[[Success], None] | None = None) -> Core:
     services = Services(
         successes=successes,
         commands=CommandTable(ALL_COMMANDS),
         command_prefix=config.bot.command_prefix,
         admins=admin_set(config.permissions.admins),
+        site_url=config.export.url,
+        on_change=on_change,
     )
     return Core(services)
+
+
+def build_publisher(config: Config, successes: SqlSuccessStore) -> Publisher | None:
+    if config.export.directory is None:
+        return None
+    return Publisher.from_settings(successes, config.export)
 
 
 def open_app(config: Config) -> App:
@@ -55,4 +68,6 @@ def open_app(config: Config) -> App:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         raise StartupError(f"cannot open the database {engine.url!r}: {reason}") from None
     successes = SqlSuccessStore(engine)
-    return App(config, engine, successes, build_core(config, successes))
+    publisher = build_publisher(config, successes)
+    on_change = None if publisher is None else partial(publish_quietly, publisher)
+    return App(config, engine, successes, build_core(config, successes, on_change), publisher)
