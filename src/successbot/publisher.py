@@ -16,10 +16,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from successbot.config import ExportSettings
@@ -36,6 +37,7 @@ SITE_TITLE = "SuccessBot Says"
 FEED_ENTRIES = 50
 WEEK_FORMATS = ("html", "markdown", "json")
 _ALL_TIME = (datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC))
+_WEEK_LABEL = re.compile(r"\d{4}-W\d\d")
 
 
 def write_atomically(path: Path, content: str) -> bool:
@@ -92,28 +94,25 @@ class Publisher:
         self.publish_week(week_containing(success.created_at))
 
     def publish_week(self, period: Period) -> None:
-        """Rewrite one week's pages (empty if it has no successes left), then the index and the feed."""
-        weeks = self._weeks()
-        week = next((w for w in weeks if w.period.label == period.label), Week(period, ()))
-        self._write_week(week)
-        self._write_index_and_feed(weeks)
+        """Rewrite one week's pages (empty if it has no successes left), then the index and the feed.
+
+        Reads only that week, the feed's entries and the index's recent
+        weeks, so its cost does not grow with the years of history.
+        """
+        self._write_week(Week(period, self.store.between(period.start, period.end)))
+        self._write_index_and_feed()
 
     def publish_all(self) -> int:
         """Rewrite every page from the database; the number of week pages."""
-        weeks = self._weeks(include_emptied=True)
-        for week in weeks:
-            self._write_week(week)
-        self._write_index_and_feed([week for week in weeks if week.successes])
-        return len(weeks)
-
-    def _weeks(self, include_emptied: bool = False) -> list[Week]:
-        """Weeks with live successes, newest first; with ``include_emptied``, those whose all are deleted too."""
         by_week: dict[str, list[Success]] = {}
-        for success in self.store.between(*_ALL_TIME, include_deleted=include_emptied):
+        for success in self.store.between(*_ALL_TIME, include_deleted=True):
             live = by_week.setdefault(week_label(success.created_at), [])
             if not success.is_deleted:
-                live.append(success)
-        return [Week(iso_week(label), by_week[label]) for label in sorted(by_week, reverse=True)]
+                live.append(success)  # a week whose successes were all deleted still gets its (empty) pages
+        for label, successes in by_week.items():
+            self._write_week(Week(iso_week(label), successes))
+        self._write_index_and_feed()
+        return len(by_week)
 
     def _request(self, week: Week, related: tuple[Link, ...] = ()) -> ExportRequest:
         period = week.period
@@ -141,29 +140,41 @@ class Publisher:
             document = renderer.render(self._request(week, related))
             write_atomically(self.directory / week_page(label, renderer.extension), document)
 
-    def _write_index_and_feed(self, weeks: list[Week]) -> None:
+    def _write_index_and_feed(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        write_atomically(self.directory / INDEX_PAGE, self._index(weeks))
-        latest = sorted((s for w in weeks for s in w.successes), key=lambda s: (s.created_at, s.id))
-        latest = latest[-FEED_ENTRIES:]
-        first_day = latest[0].created_at.date() if latest else date(1970, 1, 1)
-        last_day = latest[-1].created_at.date() if latest else first_day
-        feed = ExportRequest(latest, first_day, last_day, SITE_TITLE, log_url=self.log_url, site_url=self.site_url)
+        latest = self.store.latest(FEED_ENTRIES)
+        write_atomically(self.directory / INDEX_PAGE, self._index(latest[0].created_at if latest else None))
+        oldest_first = latest[::-1]
+        first_day = oldest_first[0].created_at.date() if latest else date(1970, 1, 1)
+        last_day = oldest_first[-1].created_at.date() if latest else first_day
+        feed = ExportRequest(
+            oldest_first, first_day, last_day, SITE_TITLE, log_url=self.log_url, site_url=self.site_url
+        )
         write_atomically(self.directory / FEED, RENDERERS["atom"].render(feed))
 
-    def _index(self, weeks: list[Week]) -> str:
-        if not weeks:
+    def _recent_weeks(self, newest: datetime) -> list[Week]:
+        """The weeks with successes among the ``weeks_on_index`` up to the newest success's, newest first."""
+        last = week_containing(newest)
+        start = last.start - timedelta(weeks=self.weeks_on_index - 1)
+        by_week: dict[str, list[Success]] = {}
+        for success in self.store.between(start, last.end):
+            by_week.setdefault(week_label(success.created_at), []).append(success)
+        return [Week(iso_week(label), by_week[label]) for label in sorted(by_week, reverse=True)]
+
+    def _published_weeks(self) -> list[str]:
+        """Every week that has pages here, newest first: the index's list of all weeks."""
+        labels = (page.stem for page in self.directory.glob("*-W*.html"))
+        return sorted((label for label in labels if _WEEK_LABEL.fullmatch(label)), reverse=True)
+
+    def _index(self, newest: datetime | None) -> str:
+        if newest is None:
             return html.document(SITE_TITLE, '<p class="empty">No successes recorded yet.</p>\n', [Link("Feed", FEED)])
         body = ""
-        for week in weeks[: self.weeks_on_index]:
+        for week in self._recent_weeks(newest):
             page = html.text(week_page(week.period.label))
             body += f'<section>\n<h2><a href="{page}">{html.text(period_title(week.period))}</a></h2>\n'
             body += html.success_list(self._request(week), week.successes) + "</section>\n"
-        listed = "".join(
-            f'<li><a href="{html.text(week_page(w.period.label))}">{w.period.label}</a>: '
-            f"{len(w.successes)} success{'es' if len(w.successes) != 1 else ''}</li>\n"
-            for w in weeks
-        )
+        listed = "".join(f'<li><a href="{week_page(label)}">{label}</a></li>\n' for label in self._published_weeks())
         body += f'<h2>All weeks</h2>\n<ul class="weeks">\n{listed}</ul>\n'
         return html.document(SITE_TITLE, body, [Link("Feed", FEED)])
 
