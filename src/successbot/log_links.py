@@ -8,6 +8,7 @@ Values are percent-encoded, so a channel name cannot change the URL's shape.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from dataclasses import dataclass
@@ -61,15 +62,22 @@ class LogUrlTemplate:
 
 def values_for(success: Success) -> dict[str, str]:
     day = success.created_at.astimezone(UTC)
+    year, month, day_of_month = f"{day.year:04d}", f"{day.month:02d}", f"{day.day:02d}"
     return {
-        "channel": quote(success.channel, safe=""),
-        "channel_name": quote(success.channel.lstrip("#&"), safe=""),
-        "network": quote(success.network, safe=""),
-        "date": f"{day:%Y-%m-%d}",
-        "year": f"{day:%Y}",
-        "month": f"{day:%m}",
-        "day": f"{day:%d}",
+        "channel": _encoded(success.channel),
+        "channel_name": _encoded(success.channel.lstrip("#&")),
+        "network": _encoded(success.network),
+        "date": f"{year}-{month}-{day_of_month}",
+        "year": year,
+        "month": month,
+        "day": day_of_month,
     }
+
+
+@functools.lru_cache(maxsize=512)
+def _encoded(value: str) -> str:
+    """Percent-encoded, ``/`` and ``#`` included; cached, as a page repeats a few channels many times."""
+    return quote(value, safe="")
 
 
 def _sample_values() -> dict[str, str]:

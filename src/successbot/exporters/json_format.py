@@ -7,7 +7,7 @@ A list of successes; grouped by channel, a list of ``{"channel", "successes"}``.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Any
 
 from successbot.exporters.base import ExportRequest, iso_time
@@ -15,12 +15,13 @@ from successbot.successes import Success
 
 
 def success_fields(success: Success, log_link: str | None = None) -> dict[str, Any]:
-    fields = asdict(success)
-    fields["created_at"] = iso_time(success.created_at)
-    fields["deleted_at"] = iso_time(success.deleted_at) if success.deleted_at else None
+    # Every field, in declaration order; shallow, as asdict's deep copy is slow and all values are plain.
+    found = {field.name: getattr(success, field.name) for field in fields(success)}
+    found["created_at"] = iso_time(success.created_at)
+    found["deleted_at"] = iso_time(success.deleted_at) if success.deleted_at else None
     if log_link is not None:
-        fields["log_url"] = log_link
-    return fields
+        found["log_url"] = log_link
+    return found
 
 
 class JsonRenderer:
