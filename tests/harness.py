@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -11,6 +12,7 @@ from successbot.config import default_config
 from successbot.core import Core
 from successbot.messages import Message, Reply
 from successbot.success_store import SqlSuccessStore
+from successbot.successes import Success
 
 # A Monday in ISO week 2016-W11, the week of the Newton PTL nominations.
 EXAMPLE_TIME = datetime(2016, 3, 14, 10, 0, tzinfo=UTC)
@@ -51,11 +53,18 @@ class Channel:
         return self.core.handle(message, self.clock.now())
 
 
-def make_core(store: SqlSuccessStore, admins: tuple[str, ...] = ("root",), prefix: str = "!") -> Core:
+def make_core(
+    store: SqlSuccessStore,
+    admins: tuple[str, ...] = ("root",),
+    prefix: str = "!",
+    site_url: str | None = None,
+    on_change: Callable[[Success], None] | None = None,
+) -> Core:
     base = default_config()
     config = replace(
         base,
         bot=replace(base.bot, command_prefix=prefix, console_channel="#dev"),
         permissions=replace(base.permissions, admins=admins),
+        export=replace(base.export, url=site_url),
     )
-    return build_core(config, store)
+    return build_core(config, store, on_change)
