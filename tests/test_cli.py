@@ -274,3 +274,10 @@ def test_publish_without_a_directory_or_into_a_file_is_one_line(tmp_path):
     (tmp_path / "taken").write_text("a file", encoding="utf-8")
     line = assert_one_clean_error_line(run(tmp_path, "publish", "--directory", "taken"))
     assert line.startswith("successbot publish: error: cannot publish to taken:")
+
+
+def test_run_without_an_irc_server_is_the_console(tmp_path):
+    result = run(tmp_path, "run", stdin="#success no server needed\n")
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[0].endswith(": Added success #1")
+    assert "no [irc] server configured: starting the console" in result.stderr

@@ -127,8 +127,9 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
         return 130
 
 
-def load(args: argparse.Namespace) -> Config:
-    return load_config(config_path_from(getattr(args, "config", None)))
+def load(args: argparse.Namespace, secrets_needed: bool = False) -> Config:
+    """The config; only commands that log in somewhere insist that its secrets can be read."""
+    return load_config(config_path_from(getattr(args, "config", None)), secrets_needed=secrets_needed)
 
 
 def open_from(args: argparse.Namespace) -> App:
@@ -148,8 +149,9 @@ def run_console_command(args: argparse.Namespace, clock: Clock) -> int:
 
 
 def run_bot(args: argparse.Namespace, clock: Clock) -> int:
-    config = load(args)
+    config = load(args, secrets_needed=True)
     logging.getLogger().setLevel(logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     for handler in logging.getLogger().handlers:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     if not config.irc.server:

@@ -53,11 +53,14 @@ class ConfigProblem:
 class Secret:
     """A value that must never reach a log: its repr and str hide it."""
 
-    def __init__(self, value: str, origin: str) -> None:
+    def __init__(self, value: str | None, origin: str, unavailable: str = "") -> None:
         self._value = value
         self.origin = origin
+        self.unavailable = unavailable
 
     def reveal(self) -> str:
+        if self._value is None:
+            raise ConfigError([ConfigProblem(self.origin, self.unavailable)])
         return self._value
 
     def __repr__(self) -> str:
@@ -115,9 +118,86 @@ def parse_positive_int(raw: str) -> int:
     return value
 
 
+def parse_positive_float(raw: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ValueError("expected a number") from None
+    if not value > 0:
+        raise ValueError("expected a number above 0")
+    return value
+
+
 def parse_list(raw: str) -> tuple[str, ...]:
     """Comma- or whitespace-separated words."""
     return tuple(word for word in re.split(r"[,\s]+", raw.strip()) if word)
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw]?)")
+_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(raw: str) -> float:
+    """``90``, ``30s``, ``5m``, ``6h``, ``2d``, ``1h30m`` → seconds."""
+    text = raw.strip().lower().replace(" ", "")
+    parts = list(_DURATION_PART.finditer(text))
+    if not text or "".join(part.group(0) for part in parts) != text:
+        raise ValueError("expected a duration such as 30s, 5m, 6h or 2d")
+    return float(sum(float(part.group(1)) * _DURATION_UNITS[part.group(2)] for part in parts))
+
+
+def parse_port(raw: str) -> int | None:
+    """Empty means the default for the connection (6697 with TLS, else 6667)."""
+    if not raw.strip():
+        return None
+    try:
+        port = int(raw.strip())
+    except ValueError:
+        raise ValueError("expected a port number from 1 to 65535") from None
+    if not 0 < port < 65536:
+        raise ValueError("expected a port number from 1 to 65535")
+    return port
+
+
+def parse_tls(raw: str) -> bool | None:
+    """``auto`` (None): TLS exactly when the port is 6697."""
+    if raw.strip().lower() == "auto":
+        return None
+    try:
+        return parse_bool(raw)
+    except ValueError:
+        raise ValueError("expected auto, true or false") from None
+
+
+def choice(*allowed: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}")
+        return value
+
+    return parse
+
+
+def parse_nick_list(raw: str) -> tuple[str, ...]:
+    return tuple(parse_nick(word) for word in parse_list(raw))
+
+
+@dataclass(frozen=True)
+class ChannelSetting:
+    name: str
+    key: str | None = None
+
+
+def parse_channels(raw: str) -> tuple[ChannelSetting, ...]:
+    """``#a, #b key`` → channels with optional keys, comma-separated."""
+    channels = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        name, _, key = item.partition(" ")
+        channels.append(ChannelSetting(parse_channel(name), key.strip() or None))
+    return tuple(channels)
 
 
 # IRC nicks: RFC 2812 letters, digits and specials; first character not a digit or '-'.
@@ -226,6 +306,29 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
     "permissions": (
         Key("admins", parse_list, "", "services accounts (not nicks) allowed to run admin commands, comma-separated"),
     ),
+    "irc": (
+        Key("server", parse_text, "", "host name of the IRC server; empty: `successbot run` starts the console"),
+        Key("port", parse_port, "", "port; empty: 6697 with TLS, else 6667"),
+        Key("tls", parse_tls, "auto", "auto (TLS exactly on port 6697), true or false"),
+        Key("tls_verify", parse_bool, "true", "check the server's certificate and host name"),
+        Key("server_password", parse_text, "", "the server's connection password (PASS), if it has one", secret=True),
+        Key("alt_nicks", parse_nick_list, "", "nicks to use while [bot] nick is taken; empty: the nick with _ added"),
+        Key("username", parse_nick, "successbot", "the user part of user@host when the server does no ident lookup"),
+        Key("realname", parse_nonempty, "successbot", "the real name field"),
+        Key("channels", parse_channels, "", "channels to join, comma-separated; a key follows its channel: #a, #b key"),
+        Key("auth", choice("sasl", "nickserv", "none"), "none", "sasl, nickserv or none"),
+        Key("account", parse_text, "", "the services account to log in to; empty: [bot] nick"),
+        Key("password", parse_text, "", "the services account's password", secret=True),
+        Key("network", parse_text, "", "network name stored with each success; empty: what the server calls itself"),
+        Key("ping_interval", parse_duration, "60s", "after this long without a line from the server, PING it"),
+        Key("ping_timeout", parse_duration, "30s", "no answer to that PING in this long: reconnect"),
+        Key("reconnect_max", parse_duration, "5m", "the longest wait between reconnection attempts"),
+        Key("rejoin_delay", parse_duration, "10s", "wait this long before rejoining a channel after a kick"),
+        Key("flood_burst", parse_positive_int, "4", "lines the bot may send at once before pacing itself"),
+        Key("flood_rate", parse_positive_float, "0.9", "lines per second after the burst"),
+        Key("max_reply_lines", parse_positive_int, "3", "a long reply is split into at most this many lines"),
+        Key("quit_message", parse_text, "successbot signing off", "the QUIT message on shutdown"),
+    ),
     "export": (
         Key(
             "directory",
@@ -267,6 +370,47 @@ class PermissionSettings:
 
 
 @dataclass(frozen=True)
+class IrcSettings:
+    server: str
+    port: int | None
+    tls: bool | None
+    tls_verify: bool
+    server_password: Secret | None
+    alt_nicks: tuple[str, ...]
+    username: str
+    realname: str
+    channels: tuple[ChannelSetting, ...]
+    auth: str
+    account: str
+    password: Secret | None
+    network: str
+    ping_interval: float
+    ping_timeout: float
+    reconnect_max: float
+    rejoin_delay: float
+    flood_burst: int
+    flood_rate: float
+    max_reply_lines: int
+    quit_message: str
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.tls if self.tls is not None else self.port == 6697
+
+    @property
+    def effective_port(self) -> int:
+        if self.port is not None:
+            return self.port
+        return 6697 if self.uses_tls else 6667
+
+
+def _check_irc(values: dict[str, Any]) -> list[tuple[str, str]]:
+    if values.get("auth") in ("sasl", "nickserv") and values.get("password") is None:
+        return [("auth", f"expected a password (password, password_env or password_file) for auth = {values['auth']}")]
+    return []
+
+
+@dataclass(frozen=True)
 class ExportSettings:
     directory: str | None
     url: str | None
@@ -279,6 +423,7 @@ class Config:
     bot: BotSettings
     database: DatabaseSettings
     permissions: PermissionSettings
+    irc: IrcSettings
     export: ExportSettings
     source: str = "embedded defaults"
 
@@ -289,7 +434,13 @@ SECTION_TYPES: dict[str, type] = {
     "bot": BotSettings,
     "database": DatabaseSettings,
     "permissions": PermissionSettings,
+    "irc": IrcSettings,
     "export": ExportSettings,
+}
+
+# Checks that need more than one key of a section: (key, problem) pairs.
+SECTION_CHECKS: dict[str, Callable[[dict[str, Any]], list[tuple[str, str]]]] = {
+    "irc": _check_irc,
 }
 
 
@@ -297,8 +448,12 @@ def default_config() -> Config:
     return load_config(None)
 
 
-def load_config(path: str | os.PathLike[str] | None) -> Config:
-    """Read ``path`` (None: the embedded defaults). Raises ConfigError listing every problem."""
+def load_config(path: str | os.PathLike[str] | None, *, secrets_needed: bool = True) -> Config:
+    """Read ``path`` (None: the embedded defaults). Raises ConfigError listing every problem.
+
+    With ``secrets_needed=False`` (commands that never log in anywhere) a
+    secret that cannot be read is no problem until something reveals it.
+    """
     parser = configparser.ConfigParser(interpolation=None, default_section="\0none")
     parser.optionxform = str  # type: ignore[assignment, method-assign]  # keys are case-sensitive
     source = "embedded defaults"
@@ -310,7 +465,7 @@ def load_config(path: str | os.PathLike[str] | None) -> Config:
             parser.read_string("".join(lines), source=source)
         except configparser.Error as error:
             raise ConfigError([_parse_problem(error, source, lines)]) from None
-    values, problems = _check(parser, source, lines)
+    values, problems = _check(parser, source, lines, secrets_needed)
     if problems:
         raise ConfigError(problems)
     sections = {name: SECTION_TYPES[name](**section) for name, section in values.items()}
@@ -360,7 +515,7 @@ def _parse_problem(error: configparser.Error, source: str, lines: list[str]) -> 
 
 
 def _check(
-    parser: configparser.ConfigParser, source: str, lines: list[str]
+    parser: configparser.ConfigParser, source: str, lines: list[str], secrets_needed: bool = True
 ) -> tuple[dict[str, dict[str, Any]], list[ConfigProblem]]:
     problems: list[ConfigProblem] = []
     for section in parser.sections():
@@ -377,7 +532,12 @@ def _check(
     values: dict[str, dict[str, Any]] = {}
     for section, keys in SCHEMA.items():
         given = dict(parser.items(section)) if parser.has_section(section) else {}
-        values[section] = _check_section(section, keys, given, source, lines, problems)
+        values[section] = _check_section(section, keys, given, source, lines, problems, secrets_needed)
+        if not problems and section in SECTION_CHECKS:
+            for key, message in SECTION_CHECKS[section](values[section]):
+                problems.append(
+                    ConfigProblem(source, message, section=section, key=key, line=_line_of(lines, section, key))
+                )
     return values, problems
 
 
@@ -388,6 +548,7 @@ def _check_section(
     source: str,
     lines: list[str],
     problems: list[ConfigProblem],
+    secrets_needed: bool = True,
 ) -> dict[str, Any]:
     known = {key.name for key in keys}
     known |= {key.name + suffix for key in keys if key.secret for suffix in SECRET_SUFFIXES}
@@ -411,7 +572,7 @@ def _check_section(
             )
 
         if key.secret:
-            values[key.name] = _secret_value(key, given, source, problem)
+            values[key.name] = _secret_value(key, given, source, problem, secrets_needed)
             continue
         raw = given.get(key.name, key.default)
         try:
@@ -421,7 +582,9 @@ def _check_section(
     return values
 
 
-def _secret_value(key: Key, given: dict[str, str], source: str, problem: Callable[..., None]) -> Secret | None:
+def _secret_value(
+    key: Key, given: dict[str, str], source: str, problem: Callable[..., None], needed: bool = True
+) -> Secret | None:
     forms = [name for name in (key.name, key.name + "_env", key.name + "_file") if name in given]
     if len(forms) > 1:
         problem(f"expected only one of {', '.join(forms)}, found {len(forms)}", forms[1])
@@ -432,16 +595,21 @@ def _secret_value(key: Key, given: dict[str, str], source: str, problem: Callabl
     raw = given[name].strip()
     if name == key.name:
         return Secret(given[name], f"{source} [{key.name}]") if raw else None
+
+    def unreadable(message: str) -> Secret | None:
+        if needed:
+            problem(message, name)
+            return None
+        return Secret(None, f"{source}: {name}", message)
+
     if name.endswith("_env"):
         if raw not in os.environ:
-            problem(f"expected the environment variable {raw!r} to be set, found it unset", name)
-            return None
+            return unreadable(f"expected the environment variable {raw!r} to be set, found it unset")
         return Secret(os.environ[raw], f"${raw}")
     try:
         return Secret(Path(raw).expanduser().read_text(encoding="utf-8").rstrip("\r\n"), raw)
     except OSError as error:
-        problem(f"expected a readable file, found {raw!r} ({error.strerror})", name)
-        return None
+        return unreadable(f"expected a readable file, found {raw!r} ({error.strerror})")
 
 
 def _did_you_mean(word: str, choices: Any) -> str:

@@ -8,9 +8,11 @@ with other modules.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from botproc import BotProcess
 from ircnet import Network, start_inspircd, start_ngircd
 
 
@@ -29,6 +31,14 @@ def fakelag_network() -> Iterator[Network]:
 
 
 @pytest.fixture(scope="module")
+def kill_network() -> Iterator[Network]:
+    """Disconnects any client that floods ("Excess Flood" after about 20 quick lines)."""
+    network = start_inspircd("kill")
+    yield network
+    network.stop()
+
+
+@pytest.fixture(scope="module")
 def ngircd_network() -> Iterator[Network]:
     network = start_ngircd()
     yield network
@@ -39,6 +49,36 @@ def ngircd_network() -> Iterator[Network]:
 def _close_test_clients(request: pytest.FixtureRequest) -> Iterator[None]:
     """Close the clients a test opened, even when it failed half-way."""
     yield
-    for name in ("irc_network", "fakelag_network", "ngircd_network"):
+    for name in ("irc_network", "fakelag_network", "kill_network", "ngircd_network"):
         if name in request.fixturenames:
             request.getfixturevalue(name).close_clients()
+
+
+@pytest.fixture
+def start_bot(tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
+    """Start ``successbot run`` against a network: ``start_bot(network, **irc_settings)``."""
+    bots: list[BotProcess] = []
+
+    def start(network: Network, env: dict[str, str] | None = None, wait: bool = True, **irc: str) -> BotProcess:
+        workdir = tmp_path / f"bot{len(bots)}"
+        workdir.mkdir()
+        bot = BotProcess(workdir, network.port, **irc).start(env)
+        bots.append(bot)
+        if wait:
+            bot.wait_joined(*[c.strip().split()[0] for c in irc.get("channels", "#dev").split(",")])
+        return bot
+
+    yield start
+    for bot in bots:
+        bot.kill()
+
+
+ACCOUNTS = {"sbot": "botpass", "alice": "alicepw", "bob": "bobpw"}
+
+
+@pytest.fixture(scope="session")
+def accounts(irc_network: Network) -> dict[str, str]:
+    """NickServ accounts on the shared network: the bot's (sbot), an admin's (alice) and bob's."""
+    for account, password in ACCOUNTS.items():
+        irc_network.register(account, password)
+    return ACCOUNTS

@@ -14,6 +14,7 @@ import pwd
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -73,6 +74,8 @@ class Network:
     dir: Path
     env: dict[str, str]
     scripts: Path
+    start_env: dict[str, str] = field(default_factory=dict, repr=False)
+    owns_dir: bool = False
     _clients: list[Any] = field(default_factory=list, repr=False)
 
     @property
@@ -112,6 +115,23 @@ class Network:
             client.close()
         self._clients.clear()
 
+    def halt(self) -> None:
+        """Stop the servers but keep their dir (accounts) for ``start_again``."""
+        subprocess.run([self.scripts / "stop-network.sh", str(self.dir)], check=True, capture_output=True, timeout=30)
+
+    def start_again(self) -> None:
+        """Start a halted network again on the same ports and dir."""
+        link_port = self.env["IRC_LINK_PORT"]
+        result = subprocess.run(
+            [self.scripts / "start-network.sh", str(self.port), link_port, str(self.dir)],
+            env=self.start_env,
+            capture_output=True,
+            text=True,
+            timeout=START_SECONDS,
+        )
+        if result.returncode != 0:
+            pytest.fail(f"restarting the network failed:\n{result.stderr}", pytrace=False)
+
     def stop(self) -> None:
         self.close_clients()
         result = subprocess.run(
@@ -120,6 +140,8 @@ class Network:
             text=True,
             timeout=30,
         )
+        if self.owns_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
         if result.returncode != 0:
             raise RuntimeError(f"stop-network.sh {self.dir} failed: {result.stderr}")
 
@@ -135,19 +157,55 @@ def _client_class(irc_client: ModuleType) -> type:
     return IrcTestClient
 
 
-def start_inspircd(flood: str = "relaxed") -> Network:
-    """InspIRCd + Anope with the given flood profile (relaxed, fakelag, kill)."""
+def start_inspircd(flood: str = "relaxed", restartable: bool = False) -> Network:
+    """InspIRCd + Anope with the given flood profile (relaxed, fakelag, kill).
+
+    A ``restartable`` network lives in a dir of ours, so that stopping it
+    keeps Anope's accounts and ``restart`` can bring it back on the same ports.
+    """
     scripts = require(["inspircd", "anope"])
     env = {**os.environ, "IRCD_FLOOD": flood}
     if _can_drop_anope_to_nobody():
         env["ANOPE_USER"] = "nobody"  # skips Anope's 3 s pause when run as root
-    return _start(scripts, "start-network.sh", "inspircd", env)
+    args = ["0", "0", tempfile.mkdtemp(prefix="ircnet-", dir="/tmp")] if restartable else []
+    return _start(scripts, "start-network.sh", "inspircd", env, args)
 
 
-def start_ngircd() -> Network:
-    """A plain ngIRCd (no services, no IRCv3 tags) with relaxed flood limits."""
-    scripts = require(["ngircd"])
-    return _start(scripts, "start-ngircd.sh", "ngircd", dict(os.environ))
+def start_ngircd(tls: bool = False) -> Network:
+    """A plain ngIRCd (no services, no IRCv3 tags) with relaxed flood limits.
+
+    With ``tls`` it also listens with TLS on ``env["TLS_PORT"]``, with a
+    self-signed certificate for ``localhost`` made on the spot.
+    """
+    scripts = require(["ngircd", "openssl"] if tls else ["ngircd"])
+    if not tls:
+        return _start(scripts, "start-ngircd.sh", "ngircd", dict(os.environ))
+    workdir = Path(tempfile.mkdtemp(prefix="ngircd-tls-", dir="/tmp"))
+    workdir.chmod(0o755)  # ngIRCd drops to nobody and must still read its files
+    (workdir / "conf.d").mkdir()
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+         "-keyout", str(workdir / "key.pem"), "-out", str(workdir / "cert.pem")],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    for name in ("key.pem", "cert.pem"):
+        (workdir / name).chmod(0o644)
+    tls_port = _free_port()
+    (workdir / "conf.d" / "tls.conf").write_text(
+        f"[SSL]\nCertFile = {workdir}/cert.pem\nKeyFile = {workdir}/key.pem\nPorts = {tls_port}\n", encoding="utf-8"
+    )
+    network = _start(scripts, "start-ngircd.sh", "ngircd", dict(os.environ), ["0", str(workdir)])
+    network.env["TLS_PORT"] = str(tls_port)
+    network.owns_dir = True
+    return network
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _can_drop_anope_to_nobody() -> bool:
@@ -159,10 +217,10 @@ def _can_drop_anope_to_nobody() -> bool:
     return os.geteuid() == 0 and shutil.which("setpriv") is not None
 
 
-def _start(scripts: Path, script: str, kind: str, env: dict[str, str]) -> Network:
+def _start(scripts: Path, script: str, kind: str, env: dict[str, str], args: Sequence[str] = ()) -> Network:
     try:
         result = subprocess.run(
-            [scripts / script],
+            [scripts / script, *args],
             env=env,
             capture_output=True,
             text=True,
@@ -174,4 +232,6 @@ def _start(scripts: Path, script: str, kind: str, env: dict[str, str]) -> Networ
         # Installed but broken is a real failure, never a skip.
         pytest.fail(f"{script} failed:\n{result.stderr}", pytrace=False)
     values = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
-    return Network(kind, int(values["IRC_PORT"]), Path(values["IRC_DIR"]), values, scripts)
+    return Network(
+        kind, int(values["IRC_PORT"]), Path(values["IRC_DIR"]), values, scripts, start_env=env, owns_dir=bool(args)
+    )

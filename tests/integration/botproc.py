@@ -1,0 +1,91 @@
+"""successbot itself as a real process (``successbot run``) against a test network."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from successbot.database import make_engine
+from successbot.success_store import SqlSuccessStore
+
+BOT_START_SECONDS = 20.0
+
+
+class BotProcess:
+    def __init__(self, workdir: Path, port: int, nick: str = "sbot", **irc: str) -> None:
+        self.workdir, self.nick = workdir, nick
+        self.log_path = workdir / "bot.log"
+        self.db_path = workdir / "bot.db"
+        settings = {
+            "server": "127.0.0.1",
+            "port": str(port),
+            "channels": "#dev",
+            "ping_interval": "30s",
+            **irc,
+        }
+        admins = settings.pop("admins", "alice")
+        lines = [
+            "[bot]", f"nick = {nick}",
+            "[database]", f"url = sqlite:///{self.db_path}",
+            "[permissions]", f"admins = {admins}",
+            "[irc]", *(f"{key} = {value}" for key, value in settings.items()),
+        ]  # fmt: skip
+        self.config_path = workdir / "bot.ini"
+        self.config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, env: dict[str, str] | None = None) -> BotProcess:
+        environment = {k: v for k, v in os.environ.items() if k != "SUCCESSBOT_CONFIG"}
+        environment.update(env or {})
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "successbot", "--config", str(self.config_path), "run"],
+                cwd=self.workdir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=environment,
+            )
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait_for_log(self, pattern: str, timeout: float = BOT_START_SECONDS, after: int = 0) -> re.Match[str]:
+        """The first match of ``pattern`` in the log past offset ``after``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = re.compile(pattern).search(self.log(), after)
+            if found:
+                return found
+            if self.process is not None and self.process.poll() is not None:
+                raise AssertionError(f"bot exited ({self.process.returncode}) before {pattern!r}:\n{self.log()}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {pattern!r} in the bot's log within {timeout}s:\n{self.log()}")
+            time.sleep(0.05)
+
+    def wait_joined(self, *channels: str, after: int = 0) -> None:
+        for channel in channels or ("#dev",):
+            self.wait_for_log(rf"joined {re.escape(channel)}\b", after=after)
+
+    def signal_and_wait(self, signum: int = signal.SIGTERM, timeout: float = 15.0) -> int:
+        assert self.process is not None
+        self.process.send_signal(signum)
+        return self.process.wait(timeout=timeout)
+
+    def wait_exit(self, timeout: float = 30.0) -> int:
+        assert self.process is not None
+        return self.process.wait(timeout=timeout)
+
+    def store(self) -> SqlSuccessStore:
+        return SqlSuccessStore(make_engine(f"sqlite:///{self.db_path}"))
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)

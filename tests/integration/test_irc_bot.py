@@ -1,0 +1,329 @@
+"""successbot run against a real InspIRCd with Anope services, and a plain ngIRCd."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import socket
+import time
+from datetime import datetime
+
+import pytest
+
+pytestmark = pytest.mark.irc
+
+SASL_BOT = {"auth": "sasl", "account": "sbot", "password_env": "SB_PASSWORD"}
+BOT_ENV = {"SB_PASSWORD": "botpass"}
+_channels = itertools.count(1)
+
+
+def fresh_channel() -> str:
+    return f"#test{next(_channels)}"
+
+
+def from_bot(nick: str = "sbot"):
+    return lambda m: m.command == "PRIVMSG" and m.nick == nick
+
+
+def bot_reply(client, nick: str = "sbot", timeout: float = 10.0) -> str:
+    return client.wait_for(from_bot(nick), timeout=timeout, what=f"a reply from {nick}").text
+
+
+def test_success_from_a_logged_in_user_is_stored_with_account_and_server_time(irc_network, accounts, start_bot):
+    channel = fresh_channel()
+    bot = start_bot(irc_network, env=BOT_ENV, channels=channel, **SASL_BOT)
+    alice = irc_network.connect("alice", sasl=("alice", "alicepw"), caps=["echo-message", "server-time"])
+    alice.join(channel)
+    alice.say(channel, "#success landed the \x02gate\x02 fix")
+    echoed = alice.wait_for(lambda m: m.command == "PRIVMSG" and m.nick == "alice", what="the echo")
+    assert bot_reply(alice) == "alice: Added success #1"
+    stored = bot.store().get(1)
+    assert (stored.text, stored.nick, stored.account, stored.channel) == (
+        "landed the gate fix",
+        "alice",
+        "alice",
+        channel,
+    )
+    assert stored.userhost is not None and stored.userhost.endswith("@127.0.0.1")
+    assert stored.network == "TestNet"
+    server_time = datetime.fromisoformat(echoed.tags["time"].replace("Z", "+00:00"))
+    assert stored.created_at == server_time  # the server's timestamp, to the millisecond
+
+
+def test_admin_account_may_undelete_but_a_lookalike_nick_may_not(irc_network, accounts, start_bot):
+    channel = fresh_channel()
+    bot = start_bot(irc_network, env=BOT_ENV, channels=channel, **SASL_BOT)
+    bob = irc_network.connect("bob", sasl=("bob", "bobpw"))
+    bob.join(channel)
+    bob.say(channel, "#success bob's work")
+    assert bot_reply(bob) == "bob: Added success #1"
+    bob.say(channel, "!success delete 1")
+    assert bot_reply(bob) == "bob: Deleted success #1"
+
+    # An impostor takes the admin's nick without logging in to the admin's account.
+    impostor = irc_network.connect("alice")
+    impostor.join(channel)
+    impostor.say(channel, "!success undelete 1")
+    refusal = bot_reply(impostor)
+    assert refusal.startswith("alice: Only admins can undelete") and "not logged in" in refusal
+    assert bot.store().get(1).is_deleted
+    impostor.close()
+
+    admin = irc_network.connect("alice_admin", sasl=("alice", "alicepw"))
+    admin.join(channel)
+    admin.say(channel, "!success undelete 1")
+    assert bot_reply(admin) == "alice_admin: Restored success #1"
+    assert not bot.store().get(1).is_deleted
+
+
+def test_long_reply_is_split_within_512_bytes_on_word_boundaries(irc_network, accounts, start_bot):
+    channel = fresh_channel()
+    start_bot(irc_network, env=BOT_ENV, channels=channel, **SASL_BOT)
+    alice = irc_network.connect("alice", sasl=("alice", "alicepw"))
+    alice.join(channel)
+    # 359 characters, 419 bytes: the client's own line must fit in 512 bytes too.
+    text = " ".join(["naïve"] * 60)
+    alice.say(channel, f"#success {text}")
+    assert bot_reply(alice) == "alice: Added success #1"
+    alice.say(channel, "!successes 1")
+    first = alice.wait_for(from_bot(), what="part 1")
+    second = alice.wait_for(from_bot(), what="part 2")
+    for part in (first, second):
+        relayed = part.raw.split(" ", 1)[1] if part.raw.startswith("@") else part.raw  # tags do not count
+        assert len(relayed.encode("utf-8")) + 2 <= 512
+    joined = f"{first.text} {second.text}"
+    assert joined.endswith(text)
+    assert first.text.split()[-1] == "naïve"  # cut between words
+
+
+def test_invalid_utf8_is_replaced_not_fatal(irc_network, accounts, start_bot):
+    channel = fresh_channel()
+    bot = start_bot(irc_network, env=BOT_ENV, channels=channel, **SASL_BOT)
+    raw = irc_network.connect("rawbytes")
+    raw.join(channel)
+    raw.sock.sendall(f"PRIVMSG {channel} :#success caf".encode() + b"\xe9 \xff\xfe bytes\r\n")
+    assert bot_reply(raw) == "rawbytes: Added success #1"
+    assert bot.store().get(1).text == "caf\ufffd \ufffd\ufffd bytes"
+    raw.say(channel, "#success still here")
+    assert bot_reply(raw) == "rawbytes: Added success #2"
+
+
+def test_action_never_triggers_and_ctcp_version_is_answered(irc_network, accounts, start_bot):
+    channel = fresh_channel()
+    bot = start_bot(irc_network, env=BOT_ENV, channels=channel, **SASL_BOT)
+    carol = irc_network.connect("carol")
+    carol.join(channel)
+    carol.say(channel, "\x01ACTION #success does a dance\x01")
+    carol.say("sbot", "\x01VERSION\x01")
+    version = carol.wait_for(lambda m: m.command == "NOTICE" and m.nick == "sbot", what="CTCP VERSION")
+    assert version.text.startswith("\x01VERSION successbot ")
+    carol.say(channel, "!successes")
+    assert bot_reply(carol).startswith("carol: No successes recorded")
+    assert bot.store().get(1) is None
+
+
+def test_burst_of_50_is_answered_in_order_without_a_flood_disconnect(kill_network, start_bot):
+    # The "kill" profile disconnects any client that sends about 20 lines at once,
+    # so five clients send ten commands each in one write; the bot must pace 50 replies.
+    channel = fresh_channel()
+    bot = start_bot(kill_network, channels=channel, auth="none")
+    specs = [{"nick": f"burst{i}"} for i in range(5)]
+    clients = kill_network.connect_many(*specs)
+    for client in clients:
+        client.join(channel)
+    observer = clients[0]
+    for number, client in enumerate(clients):
+        client.send_burst(f"PRIVMSG {channel} :#success burst {number}-{k}" for k in range(10))
+    acks = []
+    deadline = time.monotonic() + 120
+    while len(acks) < 50 and time.monotonic() < deadline:
+        acks.append(observer.wait_for(from_bot(), timeout=max(0.1, deadline - time.monotonic())).text)
+    assert len(acks) == 50
+    by_client = {f"burst{i}": [a for a in acks if a.startswith(f"burst{i}:")] for i in range(5)}
+    assert all(len(replies) == 10 for replies in by_client.values())
+    ids = [int(a.rsplit("#", 1)[1]) for a in acks]
+    assert sorted(ids) == list(range(1, 51))
+    stored = bot.store().between(datetime(2000, 1, 1).astimezone(), datetime(2100, 1, 1).astimezone())
+    for number in range(5):  # each client's successes are stored in the order it said them
+        texts = [s.text for s in stored if s.text.startswith(f"burst {number}-")]
+        assert texts == [f"burst {number}-{k}" for k in range(10)]
+    log = bot.log()
+    assert "disconnected" not in log and "Excess Flood" not in log
+    assert bot.process.poll() is None
+
+
+def test_failed_sasl_login_exits_2_with_one_clear_line(irc_network, accounts, start_bot):
+    bot = start_bot(irc_network, env={"SB_PASSWORD": "wrong-password"}, wait=False, **SASL_BOT)
+    assert bot.wait_exit() == 2
+    log = bot.log()
+    assert "SASL login as sbot failed" in log
+    assert log.count("SASL login as sbot failed") == 1
+    assert "wrong-password" not in log
+    assert "Traceback" not in log
+
+
+def test_sigterm_sends_quit_and_exits_0(irc_network, accounts, start_bot):
+    channel = fresh_channel()
+    bot = start_bot(irc_network, env=BOT_ENV, channels=channel, **SASL_BOT)
+    observer = irc_network.connect("watcher")
+    observer.join(channel)
+    assert bot.signal_and_wait(signal.SIGTERM) == 0
+    quit_message = observer.wait_for(lambda m: m.command == "QUIT" and m.nick == "sbot", what="the bot's QUIT")
+    assert "successbot signing off" in quit_message.text
+    assert "botpass" not in bot.log()
+
+
+def test_reconnects_after_a_server_outage_and_records_the_next_success(start_bot, tmp_path):
+    from ircnet import start_inspircd
+
+    network = start_inspircd("relaxed", restartable=True)
+    try:
+        network.register("sbot", "botpass")
+        channel = fresh_channel()
+        bot = start_bot(network, env=BOT_ENV, channels=channel, **SASL_BOT)
+        before = len(bot.log())
+        network.halt()
+        time.sleep(5)
+        network.start_again()
+        back = time.monotonic()
+        bot.wait_joined(channel, after=before)
+        rejoined_after = time.monotonic() - back
+        assert rejoined_after < 5, f"back in {channel} {rejoined_after:.1f}s after the server returned"
+        client = network.connect("after")
+        client.join(channel)
+        client.say(channel, "#success survived the outage")
+        assert bot_reply(client) == "after: Added success #1"
+        assert "authenticated by SASL as sbot" in bot.log()[before:]
+    finally:
+        network.stop()
+
+
+def test_takes_an_alternative_nick_and_regains_the_primary(irc_network, accounts, start_bot):
+    channel = fresh_channel()
+    squatter = irc_network.connect("sbotnick")
+    squatter.join(channel)
+    bot = start_bot(irc_network, channels=channel, auth="none", nick="sbotnick", alt_nicks="sbotalt")
+    assert "nick sbotnick is unavailable; using sbotalt" in bot.log()
+    squatter.say(channel, "!successes")
+    assert bot_reply(squatter, nick="sbotalt").startswith("sbotnick: No successes")
+    watcher = irc_network.connect("nickwatch")
+    watcher.join(channel)
+    squatter.close()
+    watcher.wait_for(lambda m: m.command == "NICK" and m.nick == "sbotalt" and m.text == "sbotnick", what="regain")
+    bot.wait_for_log("regained the nick sbotnick")
+
+
+def test_rejoins_after_a_kick_and_gives_up_on_a_ban(ngircd_network, start_bot):
+    # On ngIRCd whoever creates a channel is its operator (the test InspIRCd gives nobody ops).
+    channel, banned = fresh_channel(), fresh_channel()
+    op = ngircd_network.connect("chanop")
+    op.join(channel)
+    op.join(banned)
+    op.send(f"MODE {banned} +b kicked!*@*")
+    op.wait_for(lambda m: m.command == "MODE", what="the ban")
+    bot = start_bot(
+        ngircd_network, channels=f"{channel}, {banned}", auth="none", nick="kicked", rejoin_delay="1s", wait=False
+    )
+    bot.wait_joined(channel)
+    bot.wait_for_log(rf"cannot join {banned}: banned")
+    op.send(f"KICK {channel} kicked :testing")
+    op.wait_for(lambda m: m.command == "JOIN" and m.nick == "kicked", timeout=10, what="the rejoin")
+    time.sleep(2)
+    assert bot.log().count(f"cannot join {banned}") == 1  # never tried again
+
+
+def test_plain_ngircd_without_ircv3_or_services(ngircd_network, start_bot):
+    channel = fresh_channel()
+    bot = start_bot(ngircd_network, channels=channel, auth="none", admins="root")
+    client = ngircd_network.connect("plain")
+    client.join(channel)
+    client.say(channel, "#success works on a plain server")
+    assert bot_reply(client) == "plain: Added success #1"
+    stored = bot.store().get(1)
+    assert stored.account is None and stored.nick == "plain"
+    # No account tags here: the bot asks WHOIS, finds no account, and goes by nick and user@host.
+    client.say(channel, "!success undelete 1")
+    assert bot_reply(client).startswith("plain: Only admins can undelete")
+    client.say(channel, "!success delete 1")
+    assert bot_reply(client) == "plain: Deleted success #1"
+    assert bot.store().get(1).is_deleted
+
+
+def test_nothing_listens_on_the_port_then_the_bot_keeps_trying(start_bot, tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free_port = probe.getsockname()[1]
+
+    class Nowhere:
+        port = free_port
+
+    bot = start_bot(Nowhere, wait=False, auth="none")
+    bot.wait_for_log(r"cannot connect: .*; reconnecting in \d")
+    bot.wait_for_log(r"reconnecting in .*\n.*connecting to.*\n.*reconnecting in", timeout=10)
+    assert bot.signal_and_wait(signal.SIGTERM) == 0
+
+
+def test_an_unanswered_keepalive_ping_means_reconnect(start_bot):
+    # SIGSTOP freezes the server: the socket stays open but nothing answers,
+    # which only the bot's own PING can notice.
+    from ircnet import start_inspircd
+
+    network = start_inspircd("relaxed", restartable=True)
+    try:
+        channel = fresh_channel()
+        bot = start_bot(network, channels=channel, auth="none", ping_interval="2s", ping_timeout="2s")
+        before = len(bot.log())
+        server_pid = int(network.env["INSPIRCD_PID"])
+        os.kill(server_pid, signal.SIGSTOP)
+        try:
+            bot.wait_for_log(r"no answer from the server in 2s; reconnecting", timeout=15, after=before)
+        finally:
+            os.kill(server_pid, signal.SIGCONT)
+        bot.wait_joined(channel, after=before)
+        client = network.connect("thawed")
+        client.join(channel)
+        client.say(channel, "#success the server woke up")
+        assert bot_reply(client) == "thawed: Added success #1"
+    finally:
+        network.stop()
+
+
+def test_private_messages_are_answered_privately(irc_network, accounts, start_bot):
+    channel = fresh_channel()
+    start_bot(irc_network, env=BOT_ENV, channels=channel, **SASL_BOT)
+    dave = irc_network.connect("dave")
+    dave.join(channel)
+    dave.say(channel, "#success public")
+    assert bot_reply(dave) == "dave: Added success #1"
+    dave.say("sbot", f"!successes {channel}")
+    reply = dave.wait_for(from_bot(), what="the private reply")
+    assert reply.params[0] == "dave"
+    assert reply.text.endswith("dave: public")
+    dave.say("sbot", "#success in private")
+    assert "in a channel" in bot_reply(dave)
+
+
+def test_tls_connection_and_certificate_verification(start_bot):
+    from ircnet import start_ngircd
+
+    network = start_ngircd(tls=True)
+    try:
+
+        class OverTls:
+            port = int(network.env["TLS_PORT"])
+
+        channel = fresh_channel()
+        trusting = start_bot(OverTls, channels=channel, auth="none", tls="true", tls_verify="false", nick="tlsbot")
+        assert "with TLS" in trusting.log()
+        client = network.connect("tlsuser")
+        client.join(channel)
+        client.say(channel, "#success encrypted")
+        assert bot_reply(client, nick="tlsbot") == "tlsuser: Added success #1"
+
+        # The certificate is self-signed: with verification on, the bot refuses it and says why.
+        careful = start_bot(OverTls, channels=channel, auth="none", tls="true", nick="carefulbot", wait=False)
+        careful.wait_for_log(r"cannot connect: .*CERTIFICATE_VERIFY_FAILED.*; reconnecting in")
+        assert "joined" not in careful.log()
+    finally:
+        network.stop()
