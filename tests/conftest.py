@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from harness import EXAMPLE_TIME, Channel, make_core
+from harness import EXAMPLE_SOURCES, EXAMPLE_TIME, Channel, make_core
 from successbot.clock import FixedClock
 from successbot.database import make_engine, upgrade
+from successbot.schedule_sources import ScheduleService
+from successbot.schedule_store import SqlScheduleStore
 from successbot.success_store import SqlSuccessStore
 
 
@@ -42,6 +44,17 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def store(engine: Engine) -> SqlSuccessStore:
     return SqlSuccessStore(engine)
+
+
+@pytest.fixture
+def schedule_store(engine: Engine) -> SqlScheduleStore:
+    return SqlScheduleStore(engine)
+
+
+@pytest.fixture
+def example_schedule(schedule_store: SqlScheduleStore) -> ScheduleService:
+    """The sources the worked examples read; empty until reloaded."""
+    return ScheduleService(schedule_store, EXAMPLE_SOURCES)
 
 
 @pytest.fixture

@@ -5,17 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from successbot.app import build_core
 from successbot.clock import FixedClock
 from successbot.config import default_config
 from successbot.core import Core
 from successbot.messages import Message, Reply
+from successbot.schedule_sources import ScheduleService
 from successbot.success_store import SqlSuccessStore
 from successbot.successes import Success
 
 # A Monday in ISO week 2016-W11, the week of the Newton PTL nominations.
 EXAMPLE_TIME = datetime(2016, 3, 14, 10, 0, tzinfo=UTC)
+
+# Real, unedited OpenStack schedule data (a copy of ../shared/data/openstack).
+OPENSTACK_DATA = Path(__file__).parent / "data" / "openstack"
+# What the worked examples' bot reads: the cycle and the election of EXAMPLE_TIME.
+EXAMPLE_SOURCES = (
+    str(OPENSTACK_DATA / "releases" / "mitaka" / "schedule.rst"),
+    str(OPENSTACK_DATA / "election" / "events-newton-2016-03.yaml"),
+)
 
 
 class Channel:
@@ -57,6 +67,7 @@ def make_core(
     store: SqlSuccessStore,
     admins: tuple[str, ...] = ("root",),
     prefix: str = "!",
+    schedule: ScheduleService | None = None,
     site_url: str | None = None,
     on_change: Callable[[Success], None] | None = None,
 ) -> Core:
@@ -67,4 +78,4 @@ def make_core(
         permissions=replace(base.permissions, admins=admins),
         export=replace(base.export, url=site_url),
     )
-    return build_core(config, store, on_change)
+    return build_core(config, store, schedule, on_change=on_change)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from successbot import __version__
+from successbot.models import SCHEMA_REVISION
 
 
 def run(cwd: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -198,8 +199,8 @@ def test_config_file_settings_are_used(tmp_path):
 
 def test_db_upgrade_and_current(tmp_path):
     assert run(tmp_path, "db", "current").stdout.startswith("empty")
-    assert run(tmp_path, "db", "upgrade").stdout == "database at 0001 (was empty)\n"
-    assert run(tmp_path, "db", "current").stdout == "0001 (up to date)\n"
+    assert run(tmp_path, "db", "upgrade").stdout == f"database at {SCHEMA_REVISION} (was empty)\n"
+    assert run(tmp_path, "db", "current").stdout == f"{SCHEMA_REVISION} (up to date)\n"
 
 
 def test_without_auto_upgrade_an_empty_database_is_refused_clearly(tmp_path):

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from successbot import help_command, success_commands
+from successbot import help_command, schedule_commands, success_commands
 from successbot.commands import CommandTable
 from successbot.config import Config
 from successbot.core import Core, Services, admin_set
 from successbot.database import SchemaOutOfDate, ensure_schema, make_engine
 from successbot.publisher import Publisher, publish_quietly
+from successbot.schedule_sources import ScheduleService
+from successbot.schedule_store import SqlScheduleStore
 from successbot.success_store import SqlSuccessStore
 from successbot.successes import Success
 
-ALL_COMMANDS = (*success_commands.COMMANDS, *help_command.COMMANDS)
+ALL_COMMANDS = (*success_commands.COMMANDS, *schedule_commands.COMMANDS, *help_command.COMMANDS)
 
 
 class StartupError(Exception):
@@ -31,18 +34,31 @@ class App:
     engine: Engine
     successes: SqlSuccessStore
     core: Core
+    schedule: ScheduleService | None = None
     publisher: Publisher | None = None  # when [export] directory is set
+
+    def refresh_schedule(self, now: datetime) -> None:
+        """Read the configured schedule sources, as the bot does at start and every [schedule] refresh."""
+        if self.schedule is not None and self.schedule.locations:
+            self.schedule.refresh(now)
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def build_core(config: Config, successes: SqlSuccessStore, on_change: Callable[[Success], None] | None = None) -> Core:
+def build_core(
+    config: Config,
+    successes: SqlSuccessStore,
+    schedule: ScheduleService | None = None,
+    *,
+    on_change: Callable[[Success], None] | None = None,
+) -> Core:
     services = Services(
         successes=successes,
         commands=CommandTable(ALL_COMMANDS),
         command_prefix=config.bot.command_prefix,
         admins=admin_set(config.permissions.admins),
+        schedule=schedule,
         site_url=config.export.url,
         on_change=on_change,
     )
@@ -70,4 +86,6 @@ def open_app(config: Config) -> App:
     successes = SqlSuccessStore(engine)
     publisher = build_publisher(config, successes)
     on_change = None if publisher is None else partial(publish_quietly, publisher)
-    return App(config, engine, successes, build_core(config, successes, on_change), publisher)
+    schedule = ScheduleService(SqlScheduleStore(engine), config.schedule.sources)
+    core = build_core(config, successes, schedule, on_change=on_change)
+    return App(config, engine, successes, core, schedule=schedule, publisher=publisher)

@@ -19,6 +19,7 @@ from successbot.clock import Clock, FixedClock, SystemClock, parse_instant
 from successbot.config import Config, ConfigError, config_path_from, load_config
 from successbot.console import Console, Speaker
 from successbot.exporters import RENDERERS
+from successbot.schedule_cli import add_schedule_commands
 
 log = logging.getLogger("successbot")
 
@@ -107,6 +108,8 @@ def build_parser() -> Parser:
     check = commands.add_parser("check-config", parents=[common], help="check a config file and list every problem")
     check.add_argument("file", nargs="?", metavar="FILE", help="the file to check (default: as --config)")
     check.set_defaults(action=run_check_config)
+
+    add_schedule_commands(commands, common)
     return parser
 
 
@@ -141,6 +144,7 @@ def run_console_command(args: argparse.Namespace, clock: Clock) -> int:
 
     app = open_from(args)
     try:
+        app.refresh_schedule(clock.now())
         console = Console(app.core, clock, app.config.bot.nick, _speaker(args, app.config), sys.stdout)
         run_console(console, sys.stdin, interactive=sys.stdin.isatty())
     finally:
@@ -179,6 +183,7 @@ def run_ask(args: argparse.Namespace, clock: Clock) -> int:
             raise UsageError(f"--at: {error}") from None
     app = open_from(args)
     try:
+        app.refresh_schedule(clock.now())
         console = Console(app.core, clock, app.config.bot.nick, _speaker(args, app.config), sys.stdout)
         for reply in console.core.handle(console.message(" ".join(args.text)), clock.now()):
             print(reply.text)

@@ -143,7 +143,10 @@ def parse_duration(raw: str) -> float:
     parts = list(_DURATION_PART.finditer(text))
     if not text or "".join(part.group(0) for part in parts) != text:
         raise ValueError("expected a duration such as 30s, 5m, 6h or 2d")
-    return float(sum(float(part.group(1)) * _DURATION_UNITS[part.group(2)] for part in parts))
+    seconds = float(sum(float(part.group(1)) * _DURATION_UNITS[part.group(2)] for part in parts))
+    if seconds <= 0:
+        raise ValueError("expected a duration longer than zero")
+    return seconds
 
 
 def parse_port(raw: str) -> int | None:
@@ -329,6 +332,15 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
         Key("max_reply_lines", parse_positive_int, "3", "a long reply is split into at most this many lines"),
         Key("quit_message", parse_text, "successbot signing off", "the QUIT message on shutdown"),
     ),
+    "schedule": (
+        Key(
+            "sources",
+            parse_list,
+            "",
+            "schedule files or http(s) URLs, comma-separated; relative paths from the working directory",
+        ),
+        Key("refresh", parse_duration, "6h", "how often the sources are read again, e.g. 6h, 30m, 1d"),
+    ),
     "export": (
         Key(
             "directory",
@@ -411,6 +423,12 @@ def _check_irc(values: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 @dataclass(frozen=True)
+class ScheduleSettings:
+    sources: tuple[str, ...]
+    refresh: float  # seconds
+
+
+@dataclass(frozen=True)
 class ExportSettings:
     directory: str | None
     url: str | None
@@ -424,6 +442,7 @@ class Config:
     database: DatabaseSettings
     permissions: PermissionSettings
     irc: IrcSettings
+    schedule: ScheduleSettings
     export: ExportSettings
     source: str = "embedded defaults"
 
@@ -435,6 +454,7 @@ SECTION_TYPES: dict[str, type] = {
     "database": DatabaseSettings,
     "permissions": PermissionSettings,
     "irc": IrcSettings,
+    "schedule": ScheduleSettings,
     "export": ExportSettings,
 }
 

@@ -10,11 +10,15 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from successbot.commands import CommandTable, Request
 from successbot.messages import Message, Reply
 from successbot.page_urls import week_page_url
 from successbot.successes import StorageError, Success, SuccessStore
+
+if TYPE_CHECKING:
+    from successbot.schedule_sources import ScheduleService
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +31,7 @@ class Services:
     commands: CommandTable
     command_prefix: str
     admins: frozenset[str]
+    schedule: ScheduleService | None = None  # None: no schedule commands' data
     # Where the published pages are served ([export] url, ending in /), if anywhere.
     site_url: str | None = None
     # Told about every committed add, delete and restore (the app republishes the pages).

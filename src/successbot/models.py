@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Index, Integer, MetaData, String, Text
+from sqlalchemy import Boolean, DateTime, Index, Integer, MetaData, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 # Stable constraint names, so that SQLite's batch migrations can find them.
 NAMING_CONVENTION = {
@@ -74,3 +74,42 @@ class SuccessRow(Base):
         # exports: a week of rows, oldest first.
         Index("ix_successes_created_at", "created_at"),
     )
+
+
+class ScheduleEventRow(Base):
+    """One event of a schedule source. A source's rows are replaced together, in one transaction."""
+
+    __tablename__ = "schedule_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(1000))
+    entry: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(Text)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    all_day: Mapped[bool] = mapped_column(Boolean)
+    series: Mapped[str | None] = mapped_column(String(64))
+    release_id: Mapped[str | None] = mapped_column(String(32))
+    project: Mapped[str | None] = mapped_column(String(64))
+    label: Mapped[str | None] = mapped_column(String(128))
+
+    __table_args__ = (
+        # replacing one source's events
+        Index("ix_schedule_events_source", "source"),
+        # what is still ahead at a time
+        Index("ix_schedule_events_ends_at", "ends_at"),
+    )
+
+
+class ScheduleSourceRow(Base):
+    """A schedule source and how its last refresh went; its events stay while a refresh fails."""
+
+    __tablename__ = "schedule_sources"
+
+    location: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    format: Mapped[str | None] = mapped_column(String(32))
+    event_count: Mapped[int] = mapped_column(Integer)
+    loaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    problem: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,232 @@
+"""!deadline and !election pinned at chosen instants in the real OpenStack data, and properties for any instant."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from harness import EXAMPLE_SOURCES, OPENSTACK_DATA, Channel, make_core
+from successbot.clock import FixedClock
+from successbot.database import make_engine
+from successbot.schedule_model import Kind
+from successbot.schedule_queries import upcoming_deadlines
+from successbot.schedule_sources import ScheduleService
+from successbot.schedule_store import SqlScheduleStore
+from successbot.success_store import SqlSuccessStore
+
+ALL_SOURCES = tuple(
+    str(path)
+    for pattern in ("releases/*/schedule.yaml", "releases/*/schedule.rst", "election/*.yaml")
+    for path in sorted(OPENSTACK_DATA.glob(pattern))
+    if not (path.name == "schedule.rst" and (path.parent / "schedule.yaml").exists())
+)
+
+
+@pytest.fixture(scope="module")
+def loaded_database(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> Path:
+    """Every real source imported once; each test works on a copy."""
+    path = tmp_path_factory.mktemp("schedule") / "loaded.db"
+    shutil.copy(migrated_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    outcomes = ScheduleService(SqlScheduleStore(engine), ALL_SOURCES).refresh(datetime(2026, 11, 28, tzinfo=UTC))
+    assert [outcome.problem for outcome in outcomes] == [None] * len(ALL_SOURCES)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def bot(tmp_path: Path, loaded_database: Path):
+    path = tmp_path / "bot.db"
+    shutil.copy(loaded_database, path)
+    engine = make_engine(f"sqlite:///{path}")
+    schedule = ScheduleService(SqlScheduleStore(engine), ALL_SOURCES)
+    core = make_core(SqlSuccessStore(engine), admins=("root",), schedule=schedule)
+    yield lambda text, at: Channel(core, FixedClock(at)).say(text)
+    engine.dispose()
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def test_deadline_in_the_middle_of_the_indri_cycle(bot):
+    assert bot("!deadline", at("2026-11-14T12:00")) == [
+        "Indri (2027.1), week R-19. Next deadlines (UTC): Indri-1 milestone, Thu 19 Nov 2026 (in 5 days) · "
+        "2026.2 Hibiscus Cycle-Trailing Release Deadline, Thu 3 Dec 2026 (in 19 days) · "
+        "Indri-2 milestone, Thu 14 Jan 2027 (in 61 days)"
+    ]
+
+
+def test_deadline_in_release_week(bot):
+    assert bot("!deadline", at("2026-09-29T09:00")) == [
+        "Hibiscus (2026.2), week R+0. Next deadlines (UTC): 2026.2 Hibiscus release, Wed 30 Sep 2026 (tomorrow) · "
+        "PTG (virtual), Mon 12 Oct to Fri 16 Oct 2026 (in 13 days) · Indri-1 milestone, Thu 19 Nov 2026 (in 51 days)"
+    ]
+
+
+def test_deadline_on_the_day_says_today(bot):
+    (reply,) = bot("!deadline", at("2026-09-30T18:00"))
+    assert "2026.2 Hibiscus release, Wed 30 Sep 2026 (today)" in reply
+
+
+def test_deadline_for_a_project_adds_its_own_events(bot):
+    (reply,) = bot("!deadline nova", at("2026-05-25T08:00"))
+    assert reply.startswith("Hibiscus (2026.2), week R-18. Next deadlines (UTC): ")
+    assert "[nova] Nova Spec Soft Freeze, Thu 28 May 2026 (in 3 days)" in reply
+    assert "[manila]" not in reply
+
+
+def test_deadline_for_a_series_by_name_or_release_id(bot):
+    by_name = bot("!deadline indri", at("2026-05-01T00:00"))
+    assert by_name == bot("!deadline 2027.1", at("2026-05-01T00:00"))
+    assert by_name[0].startswith("Indri (2027.1). Next deadlines (UTC): PTG (virtual), Mon 12 Oct to Fri 16 Oct 2026")
+
+
+def test_deadline_all_fits_one_reply(bot):
+    (reply,) = bot("!deadline all", at("2026-08-19T12:00"))
+    assert len(reply) <= 400 and reply.count(" · ") >= 3 and "[nova]" in reply
+
+
+def test_deadline_about_something_unknown_lists_what_is_known(bot):
+    (reply,) = bot("!deadline frobnicate", at("2026-05-01T00:00"))
+    assert reply.startswith("I know no series or project 'frobnicate'. Series: epoxy, flamingo, gazpacho, hibiscus, ")
+
+
+def test_deadline_after_everything_known(bot):
+    (reply,) = bot("!deadline", at("2030-01-01T00:00"))
+    assert reply.startswith(
+        "No deadlines ahead of Tue 1 Jan 2030 00:00 UTC in the schedule data (sources: "
+        "epoxy/schedule.yaml, flamingo/schedule.yaml, "
+    )
+    assert len(reply) <= 400
+
+
+def test_election_one_minute_before_nominations_close(bot):
+    assert bot("!election", at("2026-08-19T23:44")) == [
+        "Open now (UTC): PTL Nominations, closes Wed 19 Aug 2026 23:45 UTC (1 minute left) · "
+        "TC Nominations, closes Wed 19 Aug 2026 23:45 UTC (1 minute left)"
+    ]
+
+
+def test_election_the_minute_nominations_close(bot):
+    assert bot("!election", at("2026-08-19T23:45")) == [
+        "Open now (UTC): TC Campaigning, closes Wed 26 Aug 2026 23:45 UTC (7 days left). "
+        "Next: PTL Election opens Wed 26 Aug 2026 23:45 UTC (in 7 days)"
+    ]
+    assert bot("!election ptl", at("2026-08-19T23:45")) == [
+        "No election phase is open. Next: PTL Election opens Wed 26 Aug 2026 23:45 UTC (in 7 days); "
+        "the last, PTL Nominations, ended Wed 19 Aug 2026 23:45 UTC."
+    ]
+
+
+def test_election_between_elections(bot):
+    assert bot("!election", at("2026-05-01T00:00")) == [
+        "No election phase is open. Next: PTL Nominations opens Wed 5 Aug 2026 23:45 UTC (in 96 days); "
+        "the last, PTL Election, ended Wed 18 Mar 2026 23:45 UTC."
+    ]
+
+
+def test_election_after_the_last_known_one(bot):
+    (reply,) = bot("!election tc", at("2030-01-01T00:00"))
+    assert reply.startswith(
+        "The last known election is over: TC Election ended Wed 16 Sep 2026 23:45 UTC (1202 days ago). "
+        "No later one is in the data (sources: epoxy/schedule.yaml, "
+    )
+    assert len(reply) <= 400
+
+
+def test_election_of_2016_from_the_old_events_format(bot):
+    assert bot("!election", at("2016-03-18T00:00")) == [
+        "Open now (UTC): PTL elections, closes Thu 24 Mar 2016 23:59 UTC (6 days 23 hours left). "
+        "Next: TC nomination opens Fri 25 Mar 2016 00:00 UTC (in 7 days)"
+    ]
+    assert bot("!election tc", at("2016-04-05T12:00")) == [
+        "Open now (UTC): TC elections, closes Thu 7 Apr 2016 23:59 UTC (2 days 11 hours left)"
+    ]
+
+
+def test_election_usage(bot):
+    assert bot("!election board", at("2016-03-18T00:00")) == ["alice: Usage: !election [ptl|tc]"]
+
+
+def test_without_data_one_line_says_so_and_names_the_sources(store, schedule_store, clock):
+    bare = Channel(make_core(store, schedule=ScheduleService(schedule_store, EXAMPLE_SOURCES)), clock)
+    assert bare.say("!deadline") == [
+        "I have no schedule data (sources: mitaka/schedule.rst, events-newton-2016-03.yaml)."
+    ]
+    nothing = Channel(make_core(store), clock)
+    assert nothing.say("!election") == [
+        "I have no election data (no sources configured; "
+        "add [schedule] sources or run successbot schedule import FILE)."
+    ]
+
+
+def test_reload_is_for_admins_and_a_failing_source_keeps_its_events(store, schedule_store, clock, tmp_path):
+    broken = tmp_path / "later-broken.yaml"
+    shutil.copy(OPENSTACK_DATA / "election" / "configuration-2027.1.yaml", broken)
+    service = ScheduleService(schedule_store, (*EXAMPLE_SOURCES, str(broken)))
+    channel = Channel(make_core(store, admins=("root",), schedule=service), clock)
+    assert channel.say("!schedule reload") == ["alice: Only admins can reload the schedule."]
+    assert channel.say("!schedule reload", nick="root", account="root") == [
+        "root: Reloaded 3 sources: mitaka/schedule.rst 51 events · events-newton-2016-03.yaml 4 events · "
+        "later-broken.yaml 5 events"
+    ]
+    broken.write_text("timeline: [\n", encoding="utf-8")
+    (reply,) = channel.say("!schedule reload", nick="root", account="root")
+    assert reply.startswith("root: Reloaded 3 sources: mitaka/schedule.rst 51 events · ")
+    assert reply.endswith(
+        "later-broken.yaml failed (line 2: not valid YAML: expected the node content, but found '<stream end>' "
+        "(while parsing a flow node); kept 5 events)"
+    )
+    assert len([e for e in schedule_store.events() if e.source == str(broken)]) == 5
+    (state,) = [s for s in schedule_store.sources() if s.location == str(broken)]
+    assert state.problem and state.loaded_at == clock.now()
+
+
+# --- properties: for any instant, nothing past is upcoming, and the order is the date order ---
+
+
+@pytest.fixture(scope="module")
+def every_event(loaded_database: Path) -> list:
+    engine = make_engine(f"sqlite:///{loaded_database}")
+    try:
+        return SqlScheduleStore(engine).events()
+    finally:
+        engine.dispose()
+
+
+instants = st.datetimes(min_value=datetime(2015, 1, 1), max_value=datetime(2028, 12, 31)).map(
+    lambda moment: moment.replace(tzinfo=UTC)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(now=instants, project=st.sampled_from(["", "nova", "manila", "all"]))
+def test_upcoming_deadlines_are_never_past_and_in_date_order(every_event, now, project):
+    found = upcoming_deadlines(every_event, now, projects=(project,), every_project=project == "all")
+    assert all(not event.is_over(now) and event.end > now for event in found)
+    assert [(e.start, e.end) for e in found] == sorted((e.start, e.end) for e in found)
+    assert all(event.kind not in (Kind.CYCLE_WEEK, Kind.ELECTION_PHASE) for event in found)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(now=instants)
+def test_deadline_reply_lists_no_past_event_and_keeps_date_order(bot, every_event, now):
+    (reply,) = bot("!deadline all", now)
+    assert len(reply) <= 400
+    if "Next deadlines (UTC): " not in reply:
+        assert reply.startswith("No deadlines ahead") and not upcoming_deadlines(every_event, now, every_project=True)
+        return
+    items = reply.split("Next deadlines (UTC): ", 1)[1].split(" · ")
+    assert not any(item.endswith(" ago)") for item in items)
+    titles = [re.match(r"(.*?), (?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d", item).group(1) for item in items]
+    upcoming = upcoming_deadlines(every_event, now, every_project=True)
+    assert titles == [(f"[{e.project}] " if e.project else "") + e.title for e in upcoming][: len(titles)]
