@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from successbot.core import Core
 from successbot.messages import Message, Reply
 from successbot.schedule_sources import ScheduleService
 from successbot.success_store import SqlSuccessStore
+from successbot.successes import Success
 
 # A Monday in ISO week 2016-W11, the week of the Newton PTL nominations.
 EXAMPLE_TIME = datetime(2016, 3, 14, 10, 0, tzinfo=UTC)
@@ -66,11 +68,14 @@ def make_core(
     admins: tuple[str, ...] = ("root",),
     prefix: str = "!",
     schedule: ScheduleService | None = None,
+    site_url: str | None = None,
+    on_change: Callable[[Success], None] | None = None,
 ) -> Core:
     base = default_config()
     config = replace(
         base,
         bot=replace(base.bot, command_prefix=prefix, console_channel="#dev"),
         permissions=replace(base.permissions, admins=admins),
+        export=replace(base.export, url=site_url),
     )
-    return build_core(config, store, schedule)
+    return build_core(config, store, schedule, on_change=on_change)

@@ -215,3 +215,28 @@ def test_the_four_hour_reminder_within_grace(engine, store, when):
     sink.posted.clear()
     bot.run_due(at(when))
     assert sink.texts() == ["PTL nomination closes in 4 hours, Thu 2016-03-17 23:59 UTC."]
+
+
+def test_summary_links_the_published_week_and_rewrites_its_pages(tmp_path):
+    from successbot.app import open_app
+    from successbot.config import load_config
+    from successbot.scheduler import announcement_policy, build_announcer
+
+    config_path = tmp_path / "bot.ini"
+    config_path.write_text(
+        f"[database]\nurl = sqlite:///{tmp_path / 'bot.db'}\n"
+        f"[export]\ndirectory = {tmp_path / 'site'}\nurl = https://successes.example.org/\n",
+        encoding="utf-8",
+    )
+    app = open_app(load_config(config_path))
+    try:
+        add(app.successes, "published", at("2016-03-15T10:00"), network="console")
+        assert not (tmp_path / "site" / "2016-W11.html").exists()  # stored directly: nothing published yet
+        sink = RecordingSink(network="console")
+        bot = build_announcer(app, sink, announcement_policy(app.config, ("#dev",), "console"))
+        bot.run_due(at("2016-03-18T15:00"))
+    finally:
+        app.close()
+    (text,) = sink.texts()
+    assert text.endswith("Full list: https://successes.example.org/2016-W11.html")
+    assert "published" in (tmp_path / "site" / "2016-W11.html").read_text(encoding="utf-8")

@@ -125,7 +125,8 @@ def test_export_to_a_file(tmp_path):
     run(tmp_path, "ask", "--at", "2016-03-14T10:00Z", "--nick", "alice", "#success to a file")
     result = run(tmp_path, "export", "--week", "2016-W11", "--format", "markdown", "-o", "digest.md")
     assert result.returncode == 0 and result.stdout == ""
-    assert "- **alice**: to a file" in (tmp_path / "digest.md").read_text(encoding="utf-8")
+    written = (tmp_path / "digest.md").read_text(encoding="utf-8")
+    assert "- **alice** in \\#successbot, 2016-03-14 10:00 UTC: to a file" in written
 
 
 @pytest.mark.parametrize(
@@ -226,6 +227,54 @@ def test_console_script_is_installed():
     assert script.exists()
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
     assert result.stdout == f"successbot {__version__}\n"
+
+
+def test_export_formats_options_and_log_links_from_the_config(tmp_path):
+    (tmp_path / "bot.ini").write_text(
+        "[export]\nlog_url = https://logs.example.org/{channel}/{date}\n", encoding="utf-8"
+    )
+    for at, channel, text in (
+        ("2016-03-14T10:00Z", "#ops", "#success ops"),
+        ("2016-03-15T10:00Z", "#dev", "#success dev"),
+    ):
+        run(tmp_path, "--config", "bot.ini", "ask", "--nick", "alice", "--channel", channel, "--at", at, text)
+    run(tmp_path, "--config", "bot.ini", "ask", "--nick", "alice", "--channel", "#dev", "!success delete 2")
+    grouped = run(tmp_path, "--config", "bot.ini", "export", "--week", "2016-W11", "--group-by-channel")
+    assert grouped.stdout == "#ops\n  • alice: ops <https://logs.example.org/%23ops/2016-03-14>\n"
+    audit = run(tmp_path, "--config", "bot.ini", "export", "--week", "2016-W11", "--include-deleted", "--format", "csv")
+    header, ops, dev = audit.stdout.splitlines()
+    assert header.startswith("id,created_at,network,channel,nick,text,log_url,deleted_at")
+    assert ops.startswith("1,") and ops.endswith(",,")
+    assert dev.startswith("2,") and dev.endswith(",alice")  # deleted, and by whom
+    for format_name in ("rst", "html", "atom"):
+        assert "ops" in run(tmp_path, "export", "--week", "2016-W11", "--format", format_name).stdout
+
+
+def test_the_bot_publishes_as_it_goes_and_publish_rewrites_everything(tmp_path):
+    (tmp_path / "bot.ini").write_text(
+        "[export]\ndirectory = site\nurl = https://successes.example.org\n", encoding="utf-8"
+    )
+    said = run(tmp_path, "--config", "bot.ini", "ask", "--nick", "alice", "--at", "2016-03-14T10:00Z", "#success x")
+    assert said.stdout == "alice: Added success #1 to https://successes.example.org/2016-W11.html\n"
+    site = tmp_path / "site"
+    assert {"index.html", "feed.atom", "2016-W11.html", "2016-W11.md", "2016-W11.json"} <= {
+        p.name for p in site.iterdir()
+    }
+    for page in site.iterdir():
+        page.unlink()
+    result = run(tmp_path, "--config", "bot.ini", "publish")
+    assert (result.returncode, result.stdout) == (0, "published 1 week, the index and the feed in site\n")
+    assert "2016-W11.html" in (site / "index.html").read_text(encoding="utf-8")
+    elsewhere = run(tmp_path, "--config", "bot.ini", "publish", "--directory", "elsewhere")
+    assert elsewhere.returncode == 0 and (tmp_path / "elsewhere" / "feed.atom").exists()
+
+
+def test_publish_without_a_directory_or_into_a_file_is_one_line(tmp_path):
+    line = assert_one_clean_error_line(run(tmp_path, "publish"))
+    assert "nowhere to publish: set [export] directory" in line
+    (tmp_path / "taken").write_text("a file", encoding="utf-8")
+    line = assert_one_clean_error_line(run(tmp_path, "publish", "--directory", "taken"))
+    assert line.startswith("successbot publish: error: cannot publish to taken:")
 
 
 def test_run_without_an_irc_server_is_the_console(tmp_path):

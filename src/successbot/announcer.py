@@ -56,6 +56,8 @@ class Announcer:
     notice: bool = False
     summary_latest: int = 3
     full_list: Callable[[str, str], str] = export_hint
+    # After a weekly summary went out: rewrite that week's published pages.
+    after_summary: Callable[[str], None] | None = None
 
     def run_due(self, now: datetime) -> list[Announcement]:
         """Post everything due by ``now`` that nobody has posted; return what this call posted."""
@@ -102,6 +104,11 @@ class Announcer:
             return False
         self.claims.mark_sent(announcement, now, text)
         log.info("announced in %s: %s", announcement.channel, announcement.subject)
+        if announcement.kind == SUMMARY and self.after_summary is not None:
+            try:
+                self.after_summary(announcement.week)
+            except Exception:
+                log.exception("publishing the pages of %s after its summary failed", announcement.week)
         return True
 
     def summary(self, announcement: Announcement) -> str | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,9 +15,11 @@ from successbot.commands import CommandTable
 from successbot.config import Config
 from successbot.core import Core, Services, admin_set
 from successbot.database import SchemaOutOfDate, ensure_schema, make_engine
+from successbot.publisher import Publisher, publish_quietly
 from successbot.schedule_sources import ScheduleService
 from successbot.schedule_store import SqlScheduleStore
 from successbot.success_store import SqlSuccessStore
+from successbot.successes import Success
 
 ALL_COMMANDS = (*success_commands.COMMANDS, *schedule_commands.COMMANDS, *help_command.COMMANDS)
 
@@ -31,6 +35,7 @@ class App:
     successes: SqlSuccessStore
     core: Core
     schedule: ScheduleService | None = None
+    publisher: Publisher | None = None  # when [export] directory is set
 
     def refresh_schedule(self, now: datetime) -> None:
         """Read the configured schedule sources, as the bot does at start and every [schedule] refresh."""
@@ -41,15 +46,29 @@ class App:
         self.engine.dispose()
 
 
-def build_core(config: Config, successes: SqlSuccessStore, schedule: ScheduleService | None = None) -> Core:
+def build_core(
+    config: Config,
+    successes: SqlSuccessStore,
+    schedule: ScheduleService | None = None,
+    *,
+    on_change: Callable[[Success], None] | None = None,
+) -> Core:
     services = Services(
         successes=successes,
         commands=CommandTable(ALL_COMMANDS),
         command_prefix=config.bot.command_prefix,
         admins=admin_set(config.permissions.admins),
         schedule=schedule,
+        site_url=config.export.url,
+        on_change=on_change,
     )
     return Core(services)
+
+
+def build_publisher(config: Config, successes: SqlSuccessStore) -> Publisher | None:
+    if config.export.directory is None:
+        return None
+    return Publisher.from_settings(successes, config.export)
 
 
 def open_app(config: Config) -> App:
@@ -65,5 +84,8 @@ def open_app(config: Config) -> App:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         raise StartupError(f"cannot open the database {engine.url!r}: {reason}") from None
     successes = SqlSuccessStore(engine)
+    publisher = build_publisher(config, successes)
+    on_change = None if publisher is None else partial(publish_quietly, publisher)
     schedule = ScheduleService(SqlScheduleStore(engine), config.schedule.sources)
-    return App(config, engine, successes, build_core(config, successes, schedule), schedule)
+    core = build_core(config, successes, schedule, on_change=on_change)
+    return App(config, engine, successes, core, schedule=schedule, publisher=publisher)

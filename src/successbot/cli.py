@@ -1,4 +1,4 @@
-"""The ``successbot`` command line: console, ask, export, db, check-config.
+"""The ``successbot`` command line: console, ask, export, publish, db, check-config.
 
 Every error a user can cause ends in one line on stderr and exit status 1.
 """
@@ -91,8 +91,18 @@ def build_parser() -> Parser:
     export.add_argument("--to", dest="last", metavar="DATE", help="last day (UTC), inclusive")
     export.add_argument("--channel", help="only this channel")
     export.add_argument("--format", choices=sorted(RENDERERS), default="text", help="default: text")
+    export.add_argument("--group-by-channel", action="store_true", help="one section per channel")
+    export.add_argument(
+        "--include-deleted", action="store_true", help="deleted successes too, marked as such (an audit)"
+    )
     export.add_argument("-o", "--output", metavar="FILE", default="-", help="write here (default: - for stdout)")
     export.set_defaults(action=run_export)
+
+    publish = commands.add_parser(
+        "publish", parents=[common], help="rewrite the published pages ([export] directory) from the database"
+    )
+    publish.add_argument("--directory", metavar="DIR", help="publish here instead of [export] directory")
+    publish.set_defaults(action=run_publish)
 
     db = commands.add_parser("db", parents=[common], help="the database schema")
     db.add_argument(
@@ -271,7 +281,16 @@ def run_export(args: argparse.Namespace, clock: Clock) -> int:
         raise UsageError("--to goes with --from, not with --week")
     app = open_from(args)
     try:
-        document = export_successes(app.successes, period, args.format, channel=args.channel)
+        document = export_successes(
+            app.successes,
+            period,
+            args.format,
+            channel=args.channel,
+            group_by_channel=args.group_by_channel,
+            include_deleted=args.include_deleted,
+            log_url=app.config.export.log_url,
+            site_url=app.config.export.url,
+        )
     finally:
         app.close()
     _write_output(args.output, document)
@@ -289,6 +308,27 @@ def _write_output(target: str, document: str) -> None:
         os.replace(temporary, target)  # readers never see half a file
     except OSError as error:
         raise UsageError(f"cannot write {target}: {error.strerror}") from None
+
+
+def run_publish(args: argparse.Namespace, clock: Clock) -> int:
+    from successbot.publisher import Publisher
+    from successbot.successes import StorageError
+
+    config = load(args)
+    directory = args.directory or config.export.directory
+    if directory is None:
+        raise UsageError("nowhere to publish: set [export] directory in the config, or give --directory")
+    app = open_app(config)
+    try:
+        weeks = Publisher.from_settings(app.successes, config.export, directory).publish_all()
+    except OSError as error:
+        raise UsageError(f"cannot publish to {directory}: {error.strerror or error}") from None
+    except StorageError as error:
+        raise StartupError(f"cannot read the database: {error}") from None
+    finally:
+        app.close()
+    print(f"published {weeks} week{'s' if weeks != 1 else ''}, the index and the feed in {directory}")
+    return 0
 
 
 def run_db(args: argparse.Namespace, clock: Clock) -> int:

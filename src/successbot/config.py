@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from successbot.log_links import PLACEHOLDERS, LogUrlTemplate
 
 ENV_VAR = "SUCCESSBOT_CONFIG"
 
@@ -285,6 +288,27 @@ def parse_database_url(raw: str) -> str:
     return value
 
 
+def parse_optional_path(raw: str) -> str | None:
+    return raw.strip() or None
+
+
+def parse_site_url(raw: str) -> str | None:
+    """Where the published pages are served; normalised to end with ``/``."""
+    value = raw.strip()
+    if not value:
+        return None
+    url = urlsplit(value)
+    if url.scheme not in ("http", "https") or not url.netloc or any(char.isspace() for char in value):
+        raise ValueError("expected an http:// or https:// URL such as https://successes.example.org/")
+    if url.query or url.fragment:
+        raise ValueError("expected the URL of a directory, without ?query or #fragment")
+    return value if value.endswith("/") else value + "/"
+
+
+def parse_log_url(raw: str) -> LogUrlTemplate | None:
+    return LogUrlTemplate.parse(raw) if raw.strip() else None
+
+
 # --- the schema ---
 
 
@@ -355,13 +379,35 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
         Key("weekly_summary", parse_weekly, "fri 15:00", "when the weekly summary is posted (UTC), or off"),
         Key("election_offsets", parse_durations, "2d, 4h", "remind this long before an election phase closes"),
         Key("release_offsets", parse_durations, "1d", "remind this long before a milestone or freeze"),
-        Key("release_week_time", parse_time_of_day, "09:00", "UTC time of the Monday deadline list and of day-before reminders"),
+        Key(
+            "release_week_time",
+            parse_time_of_day,
+            "09:00",
+            "UTC time of the Monday list and day-before reminders",
+        ),
         Key("notice", parse_bool, "false", "send announcements as NOTICE instead of PRIVMSG"),
         Key("max_per_day", parse_positive_int, "4", "at most this many announcements per channel per UTC day"),
         Key("grace", parse_duration, "1h", "post what was missed while down if it is younger than this; skip older"),
         Key("summary_latest", parse_positive_int, "3", "how many of the latest successes the summary quotes"),
         Key("check_every", parse_duration, "30s", "how often the bot looks for announcements that are due"),
         Key("stale_claim", parse_duration, "5m", "a claim not marked sent after this long is taken over"),
+    ),
+    "export": (
+        Key(
+            "directory",
+            parse_optional_path,
+            "",
+            "where the bot keeps the published pages up to date; empty: publish nothing",
+        ),
+        Key("url", parse_site_url, "", "the URL that serves that directory, for links in replies and the feed"),
+        Key(
+            "log_url",
+            parse_log_url,
+            "",
+            "template of a link to a channel's log of a day, with "
+            + ", ".join("{" + name + "}" for name in PLACEHOLDERS),
+        ),
+        Key("weeks_on_index", parse_positive_int, "8", "how many recent weeks index.html shows in full"),
     ),
 }
 
@@ -452,6 +498,14 @@ class AnnounceSettings:
 
 
 @dataclass(frozen=True)
+class ExportSettings:
+    directory: str | None
+    url: str | None
+    log_url: LogUrlTemplate | None
+    weeks_on_index: int
+
+
+@dataclass(frozen=True)
 class Config:
     bot: BotSettings
     database: DatabaseSettings
@@ -459,6 +513,7 @@ class Config:
     irc: IrcSettings
     schedule: ScheduleSettings
     announce: AnnounceSettings
+    export: ExportSettings
     source: str = "embedded defaults"
 
 
@@ -471,6 +526,7 @@ SECTION_TYPES: dict[str, type] = {
     "irc": IrcSettings,
     "schedule": ScheduleSettings,
     "announce": AnnounceSettings,
+    "export": ExportSettings,
 }
 
 # Checks that need more than one key of a section: (key, problem) pairs.

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from successbot.exporters import RENDERERS, ExportRequest
+from successbot.log_links import LogUrlTemplate
 from successbot.successes import SuccessStore
 
 
@@ -65,8 +66,28 @@ def period_title(period: Period) -> str:
     return f"SuccessBot Says, {period.first_day} to {period.last_day}"
 
 
-def export_successes(store: SuccessStore, period: Period, format_name: str, channel: str | None = None) -> str:
+def export_successes(
+    store: SuccessStore,
+    period: Period,
+    format_name: str,
+    channel: str | None = None,
+    *,
+    group_by_channel: bool = False,
+    include_deleted: bool = False,
+    log_url: LogUrlTemplate | None = None,
+    site_url: str | None = None,
+) -> str:
+    """The period's successes in ``format_name``; deleted ones only when asked, for an audit."""
     renderer = RENDERERS[format_name]
-    found = store.between(period.start, period.end, channel=channel)
-    request = ExportRequest(found, period.first_day, period.last_day, period_title(period), channel)
+    found = store.between(period.start, period.end, channel=channel, include_deleted=include_deleted)
+    request = ExportRequest(
+        found,
+        period.first_day,
+        period.last_day,
+        period_title(period),
+        channel,
+        group_by_channel=group_by_channel,
+        log_url=log_url,
+        site_url=site_url,
+    )
     return renderer.render(request)

@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from successbot.announcement_store import SqlAnnouncementStore
 from successbot.announcements import ELECTION, RELEASE, SUMMARY, AnnouncementPolicy
-from successbot.announcer import AnnouncementSink, Announcer
+from successbot.announcer import AnnouncementSink, Announcer, export_hint
 from successbot.clock import Clock
 from successbot.config import Config
+from successbot.export import iso_week
+from successbot.page_urls import week_page
 
 if TYPE_CHECKING:
     from successbot.app import App
@@ -56,6 +58,8 @@ def instance_name() -> str:
 def build_announcer(app: App, sink: AnnouncementSink, policy: AnnouncementPolicy) -> Announcer:
     settings = app.config.announce
     schedule = app.schedule
+    site_url = app.config.export.url
+    publisher = app.publisher
     return Announcer(
         policy=policy,
         events=(lambda: schedule.store.events()) if schedule is not None else (lambda: []),
@@ -65,6 +69,8 @@ def build_announcer(app: App, sink: AnnouncementSink, policy: AnnouncementPolicy
         grace=timedelta(seconds=settings.grace),
         notice=settings.notice,
         summary_latest=settings.summary_latest,
+        full_list=(lambda week, _channel: site_url + week_page(week)) if site_url else export_hint,
+        after_summary=(lambda week: publisher.publish_week(iso_week(week))) if publisher is not None else None,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from successbot.commands import Example, Request, command
+from successbot.export import week_containing
 from successbot.success_store import UnknownSuccess
 from successbot.successes import InvalidSuccessText, NewSuccess, Success, clean_success_text
 
@@ -37,7 +38,9 @@ def record_success(request: Request) -> list[str]:
     )
     # add() returns only once the row is committed: the acknowledgement never precedes it.
     success = request.services.successes.add(new)
-    return [request.to_speaker(f"Added success #{success.id}")]
+    request.services.changed(success)
+    page = request.services.week_page_url(success.created_at)
+    return [request.to_speaker(f"Added success #{success.id}" + (f" to {page}" if page else ""))]
 
 
 @command(
@@ -63,6 +66,26 @@ def list_successes(request: Request) -> list[str]:
     if not found:
         return [request.to_speaker(f"No successes recorded in {channel} yet. Add one with #success TEXT")]
     return [describe(success) for success in found]
+
+
+@command(
+    "successes week",
+    summary="how many successes this ISO week has so far (Monday to Sunday, UTC), and where its page is",
+    examples=[Example("!successes week", "alice: 1 success so far in 2016-W11, 1 of them in #dev")],
+)
+def count_this_week(request: Request) -> list[str]:
+    if request.args:
+        return [request.to_speaker(f"Usage: {request.services.command_prefix}successes week")]
+    week, channel = week_containing(request.now), request.message.channel
+    found = request.services.successes.between(week.start, week.end)
+    if not found:
+        return [request.to_speaker(f"No successes yet in {week.label}. Add one with #success TEXT")]
+    summary = f"{len(found)} success{'es' if len(found) != 1 else ''} so far in {week.label}"
+    if channel is not None:
+        summary += f", {sum(s.channel == channel for s in found)} of them in {channel}"
+    if page := request.services.week_page_url(request.now):
+        summary += f": {page}"
+    return [request.to_speaker(summary)]
 
 
 def describe(success: Success) -> str:
@@ -92,7 +115,8 @@ def delete_success(request: Request) -> list[str]:
         ]
     if success.is_deleted:
         return [request.to_speaker(f"Success #{success_id} is already deleted.")]
-    store.mark_deleted(success_id, by=message.account or message.nick, at=request.now)
+    deleted = store.mark_deleted(success_id, by=message.account or message.nick, at=request.now)
+    request.services.changed(deleted)
     return [request.to_speaker(f"Deleted success #{success_id}")]
 
 
@@ -115,9 +139,10 @@ def undelete_success(request: Request) -> list[str]:
             raise UnknownSuccess(success_id)
         if not success.is_deleted:
             return [request.to_speaker(f"Success #{success_id} is not deleted.")]
-        request.services.successes.restore(success_id)
+        restored = request.services.successes.restore(success_id)
     except UnknownSuccess:
         return [request.to_speaker(f"There is no success #{success_id}.")]
+    request.services.changed(restored)
     return [request.to_speaker(f"Restored success #{success_id}")]
 
 
@@ -144,4 +169,4 @@ def _parse_id(args: str) -> int | None:
     return int(word) if word.isdigit() else None
 
 
-COMMANDS = (record_success, list_successes, delete_success, undelete_success)
+COMMANDS = (record_success, list_successes, count_this_week, delete_success, undelete_success)

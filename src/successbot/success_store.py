@@ -65,6 +65,16 @@ class SqlSuccessStore:
         with self._reading() as session:
             return [_to_success(row) for row in session.scalars(query)]
 
+    def latest(self, limit: int) -> Sequence[Success]:
+        query = (
+            select(SuccessRow)
+            .where(SuccessRow.deleted_at.is_(None))
+            .order_by(SuccessRow.created_at.desc(), SuccessRow.id.desc())
+            .limit(limit)
+        )
+        with self._reading() as session:
+            return [_to_success(row) for row in session.scalars(query)]
+
     def between(
         self,
         start: datetime,

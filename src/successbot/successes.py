@@ -60,6 +60,10 @@ class SuccessStore(Protocol):
         """The newest ``limit`` live successes of ``channel``, newest first."""
         ...
 
+    def latest(self, limit: int) -> Sequence[Success]:
+        """The newest ``limit`` live successes of every channel, newest first."""
+        ...
+
     def between(
         self,
         start: datetime,

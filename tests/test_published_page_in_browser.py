@@ -1,0 +1,122 @@
+"""The published index.html in a real headless Chromium: what people see, and that no script runs.
+
+Needs Debian's chromium and chromium-driver (scripts/test.sh installs them).
+Selenium is pointed at both, so Selenium Manager has nothing to download.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from harness import EXAMPLE_TIME
+from successbot.publisher import Publisher
+from successbot.successes import NewSuccess
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+PHONE = (390, 844)  # CSS pixels of a common phone, portrait
+
+HOSTILE = [
+    "<script>document.title='pwned'</script>",
+    "<img src=x onerror=\"document.title='pwned'; window.pwned = 1\">",
+    '"><svg onload="alert(1)"></svg>',
+    "[click](javascript:alert(1)) <a href=javascript:alert(1)>x</a>",
+]
+LONG_WORD = "https://review.example.org/" + "a" * 300  # one unbroken word, wider than any phone
+DIGEST = "fixed the “gate” [1] in #openstack-infra \\o/"
+
+
+@pytest.fixture
+def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        reason = "needs Debian's chromium and chromium-driver; scripts/test.sh installs them"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium Manager must never go looking for a browser
+    options = Options()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def site(store, tmp_path: Path) -> Path:
+    texts = [DIGEST, *HOSTILE, LONG_WORD]
+    for minutes, text in enumerate(texts):
+        store.add(NewSuccess(text, "alice", "#dev", EXAMPLE_TIME + timedelta(minutes=minutes)))
+    store.add(NewSuccess("last week's", "bob", "#ops", EXAMPLE_TIME - timedelta(weeks=1)))
+    directory = tmp_path / "site"
+    Publisher(store, directory, site_url="https://successes.example.org/").publish_all()
+    return directory
+
+
+def test_index_shows_every_success_as_text_and_runs_no_script(browser, site):
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+
+    browser.get((site / "index.html").as_uri())
+    assert browser.title == "SuccessBot Says"
+    visible = browser.find_element(By.TAG_NAME, "body").text
+    for text in (DIGEST, *HOSTILE, "last week's", "2016-W11", "2016-W10"):
+        assert text in visible
+    assert visible.index("2016-W11") < visible.index("2016-W10")  # newest week first
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert  # noqa: B018  (reading it is the check)
+    page = browser.execute_script(
+        "const handler = e => [...e.attributes].some(a => /^on/i.test(a.name));"
+        "return {pwned: window.pwned === 1,"
+        " injected: document.querySelectorAll('script, img, svg, iframe').length,"
+        " handlers: [...document.querySelectorAll('*')].filter(handler).length,"
+        " scriptLinks: [...document.links].filter(a => a.protocol === 'javascript:').length}"
+    )
+    assert page == {"pwned": False, "injected": 0, "handlers": 0, "scriptLinks": 0}
+
+
+def test_index_fits_a_phone_screen_without_sideways_scrolling(browser, site):
+    from selenium.webdriver.common.by import By
+
+    # A phone lays a page without a viewport meta out 980 pixels wide and shrinks it: emulate one.
+    metrics = {"width": PHONE[0], "height": PHONE[1], "deviceScaleFactor": 3, "mobile": True}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    browser.get((site / "index.html").as_uri())
+    width = browser.execute_script("return document.documentElement.clientWidth")
+    assert width == PHONE[0]
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+    font_size = browser.find_element(By.CSS_SELECTOR, "p.text").value_of_css_property("font-size")
+    assert float(font_size.removesuffix("px")) >= 14
+
+
+def test_a_week_page_links_its_other_formats_and_back(browser, site):
+    from selenium.webdriver.common.by import By
+
+    browser.get((site / "2016-W11.html").as_uri())
+    assert browser.title.startswith("SuccessBot Says, 2016-W11")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "li.success")) == 6
+    browser.find_element(By.LINK_TEXT, "All weeks").click()
+    assert browser.title == "SuccessBot Says"
