@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from format_readers import READERS, Entry, Expectations
 from successbot.export import export_successes, iso_week, period_title
 from successbot.exporters import RENDERERS, ExportRequest
-from successbot.exporters.base import one_line
+from successbot.exporters.base import channel_label, one_line
 from successbot.exporters.csv_format import neutralise
 from successbot.log_links import LogUrlTemplate
 from successbot.successes import NewSuccess, Success
@@ -124,10 +124,11 @@ def expected(format_name: str, export: ExportRequest) -> list[Entry]:
                 )
             elif format_name == "text":
                 found.append(
-                    Entry(s.nick, one_line(s.text), None if channel is None else one_line(channel), None, log_url)
+                    Entry(s.nick, one_line(s.text), None if channel is None else channel_label(channel), None, log_url)
                 )
             else:
-                found.append(Entry(one_line(s.nick), one_line(s.text), one_line(s.channel), iso(s.created_at), log_url))
+                shown = one_line(s.channel) if channel is None else channel_label(channel)
+                found.append(Entry(one_line(s.nick), one_line(s.text), shown, iso(s.created_at), log_url))
     return found
 
 

@@ -76,6 +76,12 @@ def one_line(text: str) -> str:
     return _UNPRINTABLE.sub("\ufffd", _LINE_BREAKS.sub(" ", text))
 
 
+def channel_label(channel: str) -> str:
+    """A channel name as a heading: on one line, and any whitespace (which IRC never allows in a
+    channel name, and which a heading would silently drop) shown as U+FFFD."""
+    return re.sub(r"\s", "\ufffd", one_line(channel))
+
+
 def shown_time(instant: datetime) -> str:
     return f"{instant.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 

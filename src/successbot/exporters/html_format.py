@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from successbot.exporters.base import ExportRequest, Link, deletion_note, iso_time, one_line, shown_time
+from successbot.exporters.base import ExportRequest, Link, channel_label, deletion_note, iso_time, one_line, shown_time
 from successbot.successes import Success
 
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -83,7 +83,7 @@ class HtmlRenderer:
         body = ""
         for channel, successes in export.groups():
             if channel is not None:
-                body += f"<h2>{text(channel)}</h2>\n"
+                body += f"<h2>{text(channel_label(channel))}</h2>\n"
             body += success_list(export, successes, show_channel=channel is None)
         return document(export.title, body, export.related)
 

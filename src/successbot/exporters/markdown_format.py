@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from successbot.exporters.base import ExportRequest, deletion_note, one_line, shown_time
+from successbot.exporters.base import ExportRequest, channel_label, deletion_note, one_line, shown_time
 from successbot.successes import Success
 
 # CommonMark lets any ASCII punctuation be backslash-escaped. Escaping all of
@@ -26,7 +26,7 @@ class MarkdownRenderer:
         lines = [f"## {escape_markdown(export.title)}"]
         for channel, successes in export.groups():
             if channel is not None:
-                lines += ["", f"### {escape_markdown(channel)}"]
+                lines += ["", f"### {escape_markdown(channel_label(channel))}"]
             lines.append("")
             lines += [self._item(export, success, show_channel=channel is None) for success in successes]
         return "\n".join(lines) + "\n"

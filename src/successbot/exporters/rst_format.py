@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from successbot.exporters.base import ExportRequest, deletion_note, one_line, shown_time
+from successbot.exporters.base import ExportRequest, channel_label, deletion_note, one_line, shown_time
 from successbot.successes import Success
 
 # In reST a backslash makes any character literal. Escaping all ASCII
@@ -33,7 +33,7 @@ class RstRenderer:
         lines = [rule, title, rule]
         for channel, successes in export.groups():
             if channel is not None:
-                heading = escape_rst(channel)
+                heading = escape_rst(channel_label(channel))
                 lines += ["", heading, _underline(heading, "-")]
             lines.append("")
             lines += [self._item(export, success, show_channel=channel is None) for success in successes]

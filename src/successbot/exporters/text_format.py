@@ -7,7 +7,7 @@ the channel appears as a heading when grouping, and the log link (when
 
 from __future__ import annotations
 
-from successbot.exporters.base import ExportRequest, deletion_note, one_line
+from successbot.exporters.base import ExportRequest, channel_label, deletion_note, one_line
 from successbot.successes import Success
 
 
@@ -20,7 +20,7 @@ class TextRenderer:
         lines: list[str] = []
         for number, (channel, successes) in enumerate(export.groups()):
             if channel is not None:
-                lines += ["", one_line(channel)] if number else [one_line(channel)]
+                lines += ["", channel_label(channel)] if number else [channel_label(channel)]
             lines += [self._line(export, success) for success in successes]
         return "".join(line + "\n" for line in lines)
 
