@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/bootstrap.sh
-ensure_debian_packages inspircd anope ngircd openssl
+ensure_debian_packages inspircd anope ngircd openssl postgresql
 ensure_venv test
 exec .venv/bin/python -m pytest "$@"

@@ -37,11 +37,11 @@ class SqlSuccessStore:
         def insert(session: Session) -> Success:
             row = SuccessRow(
                 text=new.text,
-                nick=new.nick,
-                account=new.account,
-                userhost=new.userhost,
-                channel=new.channel,
-                network=new.network,
+                nick=_fit("nick", new.nick),
+                account=_fit("account", new.account),
+                userhost=_fit("userhost", new.userhost),
+                channel=_fit("channel", new.channel),
+                network=_fit("network", new.network),
                 created_at=new.created_at,
             )
             session.add(row)
@@ -58,7 +58,7 @@ class SqlSuccessStore:
     def recent(self, channel: str, limit: int) -> Sequence[Success]:
         query = (
             select(SuccessRow)
-            .where(SuccessRow.channel == channel, SuccessRow.deleted_at.is_(None))
+            .where(SuccessRow.channel == _fit("channel", channel), SuccessRow.deleted_at.is_(None))
             .order_by(SuccessRow.id.desc())
             .limit(limit)
         )
@@ -123,6 +123,19 @@ class SqlSuccessStore:
                 yield session
         except SQLAlchemyError as error:
             raise StorageError(_describe(error)) from error
+
+
+def _fit(column: str, value: T) -> T:
+    """``value`` cut to the column's length.
+
+    The IRC server decides how long nicks, hosts and channel names may be, and
+    PostgreSQL refuses what SQLite would keep; cutting the same way on both
+    keeps a hostile or unusual server from making a success unrecordable.
+    """
+    length = getattr(SuccessRow.__table__.c[column].type, "length", None)
+    if isinstance(value, str) and length:
+        return value[:length]  # type: ignore[return-value]
+    return value
 
 
 def _describe(error: SQLAlchemyError) -> str:
