@@ -54,7 +54,7 @@ def build_core(config: Config, successes: SqlSuccessStore, schedule: ScheduleSer
 
 def open_app(config: Config) -> App:
     """Open the database (upgrading it when allowed) and build the core."""
-    engine = make_engine(config.database.url)
+    engine = make_engine(config.database.url, config.database.busy_timeout)
     try:
         ensure_schema(engine, config.database.auto_upgrade)
     except SchemaOutOfDate as error:

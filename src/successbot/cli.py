@@ -238,7 +238,7 @@ def run_db(args: argparse.Namespace, clock: Clock) -> int:
     from successbot.models import SCHEMA_REVISION
 
     config = load(args)
-    engine = make_engine(config.database.url)
+    engine = make_engine(config.database.url, config.database.busy_timeout)
     try:
         if args.db_action == "upgrade":
             before = current_revision(engine)
