@@ -65,8 +65,14 @@ def period_title(period: Period) -> str:
     return f"SuccessBot Says, {period.first_day} to {period.last_day}"
 
 
-def export_successes(store: SuccessStore, period: Period, format_name: str, channel: str | None = None) -> str:
+def export_successes(
+    store: SuccessStore,
+    period: Period,
+    format_name: str,
+    channel: str | None = None,
+    network: str | None = None,
+) -> str:
     renderer = RENDERERS[format_name]
-    found = store.between(period.start, period.end, channel=channel)
+    found = store.between(period.start, period.end, channel=channel, network=network)
     request = ExportRequest(found, period.first_day, period.last_day, period_title(period), channel)
     return renderer.render(request)
