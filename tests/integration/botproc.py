@@ -29,9 +29,11 @@ class BotProcess:
             **irc,
         }
         admins = settings.pop("admins", "alice")
+        self.database_url = settings.pop("database_url", f"sqlite:///{self.db_path}")
+        database = {key: settings.pop(key) for key in ("busy_timeout",) if key in settings}
         lines = [
             "[bot]", f"nick = {nick}",
-            "[database]", f"url = sqlite:///{self.db_path}",
+            "[database]", f"url = {self.database_url}", *(f"{key} = {value}" for key, value in database.items()),
             "[permissions]", f"admins = {admins}",
             "[irc]", *(f"{key} = {value}" for key, value in settings.items()),
         ]  # fmt: skip
@@ -83,7 +85,7 @@ class BotProcess:
         return self.process.wait(timeout=timeout)
 
     def store(self) -> SqlSuccessStore:
-        return SqlSuccessStore(make_engine(f"sqlite:///{self.db_path}"))
+        return SqlSuccessStore(make_engine(self.database_url))
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:

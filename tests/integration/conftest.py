@@ -59,7 +59,7 @@ def start_bot(tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
     """Start ``successbot run`` against a network: ``start_bot(network, **irc_settings)``."""
     bots: list[BotProcess] = []
 
-    def start(network: Network, env: dict[str, str] | None = None, wait: bool = True, **irc: str) -> BotProcess:
+    def start(network: Network, /, env: dict[str, str] | None = None, wait: bool = True, **irc: str) -> BotProcess:
         workdir = tmp_path / f"bot{len(bots)}"
         workdir.mkdir()
         bot = BotProcess(workdir, network.port, **irc).start(env)
