@@ -34,9 +34,9 @@ from successbot.clock import Clock, parse_instant
 from successbot.config import ChannelSetting, IrcSettings
 from successbot.core import Core
 from successbot.irc_capabilities import CapNegotiation, SaslCredentials
-from successbot.irc_lines import prefix_budget_for, sanitize, split_message
+from successbot.irc_lines import MAX_LINE_BYTES, prefix_budget_for, sanitize, split_message
 from successbot.messages import Message, Reply
-from successbot.outbound import OutboundQueue, Sender, TokenBucket
+from successbot.outbound import DEFAULT_BYTE_BURST, DEFAULT_BYTES_PER_SECOND, OutboundQueue, Sender, TokenBucket
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +130,7 @@ class IrcBot:
             self._send_now,
             ready=lambda: self.registered,
             lines=TokenBucket(settings.flood_burst, settings.flood_rate, monotonic),
+            octets=octet_bucket(settings, monotonic),
             clock=monotonic,
         )
         self.channels = {irc.strings.lower(c.name): ChannelState(c) for c in settings.channels}
@@ -649,6 +650,20 @@ class IrcBot:
 
     def _is_me(self, nick: str) -> bool:
         return irc.strings.lower(nick) == irc.strings.lower(self.connection.get_nickname() or "")
+
+
+def octet_bucket(settings: IrcSettings, monotonic: Callable[[], float]) -> TokenBucket:
+    """Bytes may go as fast as full 512-byte lines at the configured line rate, and never slower than the default.
+
+    With the defaults this is the outbound module's 512 bytes a second; a
+    server whose limits were raised (``flood_rate``) must not be held back by
+    a byte budget meant for the defaults.
+    """
+    return TokenBucket(
+        max(DEFAULT_BYTE_BURST, settings.flood_burst * MAX_LINE_BYTES),
+        max(DEFAULT_BYTES_PER_SECOND, settings.flood_rate * MAX_LINE_BYTES),
+        monotonic,
+    )
 
 
 def _with_account(message: Message, account: object) -> Message:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from successbot.commands import Example, Request, command
 from successbot.success_store import UnknownSuccess
-from successbot.successes import InvalidSuccessText, NewSuccess, Success, clean_success_text
+from successbot.successes import InvalidSuccessText, NewSuccess, StorageError, Success, clean_success_text
+
+log = logging.getLogger(__name__)
 
 DEFAULT_LISTED = 5
 MAX_LISTED = 10
+NOT_RECORDED = "Not recorded: the database is unavailable right now, so nothing was changed; please say it again later."
 
 
 @command(
@@ -36,7 +41,11 @@ def record_success(request: Request) -> list[str]:
         network=message.network,
     )
     # add() returns only once the row is committed: the acknowledgement never precedes it.
-    success = request.services.successes.add(new)
+    try:
+        success = request.services.successes.add(new)
+    except StorageError as error:  # locked by another writer, disk full, server gone
+        log.error("could not record a success from %s in %s: %s", message.nick, message.channel, error)
+        return [request.to_speaker(NOT_RECORDED)]
     return [request.to_speaker(f"Added success #{success.id}")]
 
 
