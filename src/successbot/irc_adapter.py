@@ -59,12 +59,26 @@ PERMANENT_JOIN_FAILURES = {
     "needreggednick": "only for registered nicks",
 }
 UNKNOWN = object()  # a speaker's account that the network has not told us
+# Events about someone: a line of these kinds without a ":nick!user@host" is garbage.
+NEEDS_SOURCE = frozenset({"join", "part", "kick", "nick", "quit", "account", "pubmsg", "privmsg", "privnotice", "ctcp"})
 
 
 class ReplacingLineBuffer(buffer.DecodingLineBuffer):
     """Invalid UTF-8 from the server becomes U+FFFD; it never stops the bot."""
 
     errors = "replace"
+
+
+class TolerantServerConnection(irc.client.ServerConnection):
+    """A line the irc library cannot parse is logged and skipped: it must not end the reactor loop."""
+
+    buffer_class = ReplacingLineBuffer
+
+    def _process_line(self, line: str) -> None:
+        try:
+            super()._process_line(line)
+        except Exception as error:
+            log.warning("ignoring a line from the server that cannot be parsed (%s): %r", error, line[:200])
 
 
 class SecretRedactor(logging.Filter):
@@ -123,8 +137,8 @@ class IrcBot:
         self.monotonic = monotonic
         self.outbound = OutboundQueue()
         self.reactor = irc.client.Reactor()
+        self.reactor.connection_class = TolerantServerConnection
         self.connection = self.reactor.server()
-        self.connection.buffer_class = ReplacingLineBuffer
         self.sender = Sender(
             self.outbound,
             self._send_now,
@@ -303,6 +317,9 @@ class IrcBot:
 
     def _guarded(self, handler: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
         def guarded(connection: Any, event: Any) -> None:
+            if event.source is None and event.type in NEEDS_SOURCE:
+                log.debug("ignoring a %s line without a source", event.type)  # no server sends one
+                return
             try:
                 handler(connection, event)
             except Exception:
@@ -316,6 +333,8 @@ class IrcBot:
         self._ping_sent_at = None
 
     def _on_cap(self, _connection: Any, event: Any) -> None:
+        if not event.arguments:
+            return
         subcommand, args = event.arguments[0].upper(), event.arguments
         if subcommand == "LS" and not self._caps.finished:
             self._send_registration(self._caps.on_ls(args))
@@ -431,8 +450,7 @@ class IrcBot:
                 state.joined = False
 
     def _on_kick(self, _connection: Any, event: Any) -> None:
-        kicked = event.arguments[0]
-        if not self._is_me(kicked):
+        if not event.arguments or not self._is_me(event.arguments[0]):
             return
         state = self.channels.get(irc.strings.lower(event.target))
         reason = event.arguments[1] if len(event.arguments) > 1 else ""
@@ -559,7 +577,7 @@ class IrcBot:
         pending.messages.append(message)
 
     def _on_whois_account(self, _connection: Any, event: Any) -> None:
-        pending = self._whois.get(irc.strings.lower(event.arguments[0]))
+        pending = self._whois.get(irc.strings.lower(event.arguments[0])) if event.arguments else None
         if pending is not None and len(event.arguments) > 1:
             pending.account = event.arguments[1]
 
