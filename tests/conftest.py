@@ -28,11 +28,6 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-# Parametrize a module's database fixtures with both:
-# ``pytestmark = pytest.mark.parametrize("backend", BACKENDS, indirect=True)``.
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
-
-
 @pytest.fixture
 def backend(request: pytest.FixtureRequest) -> str:
     """Which database the test's ``database_url`` is on; SQLite unless parametrized."""

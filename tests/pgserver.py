@@ -21,6 +21,10 @@ from pathlib import Path
 
 import pytest
 
+# Parametrize a module's database fixtures (conftest.py) with both:
+# ``pytestmark = pytest.mark.parametrize("backend", BACKENDS, indirect=True)``.
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
 PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 SERVICE_USER = "postgres"
 START_SECONDS = 30

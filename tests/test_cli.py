@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BACKENDS
+from pgserver import BACKENDS
 from successbot import __version__
 from successbot.models import SCHEMA_REVISION
 

@@ -37,7 +37,9 @@ command_like = st.one_of(
     hostile_text,
     st.builds(
         lambda head, tail: head + tail,
-        st.sampled_from(["#success ", "!successes ", "!success delete ", "!success undelete ", "!help ", "!"]),
+        st.sampled_from(
+            ["#success ", "!successes ", "!successes #", "!success delete ", "!success undelete ", "!help ", "!"]
+        ),
         hostile_text,
     ),
 )

@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from conftest import BACKENDS
+from pgserver import BACKENDS
 from successbot.database import (
     SchemaOutOfDate,
     alembic_config,

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conftest import BACKENDS
 from harness import OPENSTACK_DATA
+from pgserver import BACKENDS
 from successbot.schedule_sources import load_location
 from successbot.successes import StorageError
 

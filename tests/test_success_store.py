@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from conftest import BACKENDS
+from pgserver import BACKENDS
 from successbot.successes import NewSuccess
 
 pytestmark = pytest.mark.parametrize("backend", BACKENDS, indirect=True)
@@ -79,3 +79,7 @@ def test_names_longer_than_any_server_allows_are_cut_not_refused(store):
 def test_text_of_any_unicode_and_sql_metacharacters_is_kept_exactly(store):
     text = "'; DROP TABLE successes; -- \u202eevil\u200b 🎉 ñ \\ % _ \t end"
     assert store.get(store.add(new(text)).id).text == text
+
+
+def test_ids_no_database_can_hold_are_simply_not_there(store):
+    assert store.get(10**30) is None and store.get(0) is None and store.get(-1) is None

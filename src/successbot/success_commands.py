@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from successbot.commands import Example, Request, command
+from successbot.irc_formatting import strip_formatting
 from successbot.success_store import UnknownSuccess
 from successbot.successes import InvalidSuccessText, NewSuccess, StorageError, Success, clean_success_text
 
@@ -60,9 +61,9 @@ def list_successes(request: Request) -> list[str]:
     count, channel = DEFAULT_LISTED, request.message.channel
     usage = request.services.commands.find("successes").usage(request.services.command_prefix)  # type: ignore[union-attr]
     for word in request.args.split():
-        if word.isdigit() and int(word) > 0:
+        if word.isascii() and word.isdigit() and int(word) > 0:
             count = min(int(word), MAX_LISTED)
-        elif word[:1] in "#&":
+        elif word[:1] in "#&" and word == strip_formatting(word):  # echoed back: no formatting smuggled in
             channel = word
         else:
             return [request.to_speaker(f"Usage: {usage}")]
@@ -150,7 +151,7 @@ def _login_hint(request: Request) -> str:
 
 def _parse_id(args: str) -> int | None:
     word = args.split()[0].lstrip("#") if args.split() else ""
-    return int(word) if word.isdigit() else None
+    return int(word) if word.isascii() and word.isdigit() else None  # int() refuses some Unicode digits
 
 
 COMMANDS = (record_success, list_successes, delete_success, undelete_success)

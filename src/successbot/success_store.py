@@ -21,6 +21,7 @@ from successbot.models import SuccessRow
 from successbot.successes import NewSuccess, StorageError, Success
 
 T = TypeVar("T")
+MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL's bigint hold; larger ids cannot exist
 
 
 class UnknownSuccess(LookupError):
@@ -51,6 +52,8 @@ class SqlSuccessStore:
         return self._write(insert)
 
     def get(self, success_id: int) -> Success | None:
+        if not 0 < success_id <= MAX_ID:
+            return None
         with self._reading() as session:
             row = session.get(SuccessRow, success_id)
             return None if row is None else _to_success(row)
@@ -104,7 +107,7 @@ class SqlSuccessStore:
 
     @staticmethod
     def _row(session: Session, success_id: int) -> SuccessRow:
-        row = session.get(SuccessRow, success_id)
+        row = session.get(SuccessRow, success_id) if 0 < success_id <= MAX_ID else None
         if row is None:
             raise UnknownSuccess(success_id)
         return row
