@@ -245,6 +245,9 @@ class IrcBot:
 
     def _open_socket(self, address: tuple[str, int]) -> socket.socket:
         sock = socket.create_connection(address, timeout=CONNECT_TIMEOUT)
+        # A reply of several lines is several small writes: without this, Nagle's
+        # algorithm holds the second until the server's delayed ACK, 40 ms later.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.settings.uses_tls:
             context = ssl.create_default_context()
             if not self.settings.tls_verify:
