@@ -31,11 +31,13 @@ class BotProcess:
         admins = settings.pop("admins", "alice")
         self.database_url = settings.pop("database_url", f"sqlite:///{self.db_path}")
         database = {key: settings.pop(key) for key in ("busy_timeout",) if key in settings}
+        sources = settings.pop("schedule_sources", "")
         lines = [
             "[bot]", f"nick = {nick}",
             "[database]", f"url = {self.database_url}", *(f"{key} = {value}" for key, value in database.items()),
             "[permissions]", f"admins = {admins}",
             "[irc]", *(f"{key} = {value}" for key, value in settings.items()),
+            "[schedule]", f"sources = {sources}",
         ]  # fmt: skip
         self.config_path = workdir / "bot.ini"
         self.config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
