@@ -112,10 +112,25 @@ def start_bot(network, workdir: Path, nick: str = "sbot", **settings: str) -> tu
     return bot, joined
 
 
+EXPORTED_WEEK = "2026-W10"
+EXPORTED_ROWS = 200
+
+
 def bulk_fill(path: Path, rows: int) -> None:
-    """``rows`` successes over two years, straight into SQLite: the bot's own path would take hours."""
+    """``rows`` successes over two years, straight into SQLite: the bot's own path would take hours.
+
+    Every database also gets the same ``EXPORTED_ROWS`` in ``EXPORTED_WEEK``,
+    after the filler, so exporting that week has the same work at every size
+    and only the table around it grows.
+    """
     first = datetime(2024, 1, 1)
     connection = sqlite3.connect(path)
+    monday = datetime(2026, 3, 2)
+    connection.executemany(
+        "INSERT INTO successes (text, nick, channel, network, created_at) VALUES (?, 'alice', '#dev', 'TestNet', ?)",
+        ((f"exported {n}", monday + timedelta(minutes=50 * n)) for n in range(EXPORTED_ROWS)),
+    )
+    connection.commit()
     batch = 50_000
     for start in range(0, rows, batch):
         connection.executemany(
@@ -251,7 +266,7 @@ def measure_growth(network, template: Path, scratch: Path, results: Results, siz
         listing = round_trips(client, "!successes", bot_reply, 5, trials)
         engine = make_engine(f"sqlite:///{path}")
         store = SqlSuccessStore(engine)
-        week = iso_week("2025-W10")
+        week = iso_week(EXPORTED_WEEK)
         exporting = []
         for _ in range(trials):
             started = time.perf_counter()
