@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/bootstrap.sh
-ensure_debian_packages inspircd anope ngircd openssl chromium chromium-driver
+ensure_debian_packages inspircd anope ngircd openssl postgresql chromium chromium-driver
 ensure_venv test
 exec .venv/bin/python -m pytest "$@"

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from harness import EXAMPLE_SOURCES, EXAMPLE_TIME, Channel, make_core
+from pgserver import PostgresServer, start_postgres
 from successbot.clock import FixedClock
 from successbot.database import make_engine, upgrade
 from successbot.schedule_sources import ScheduleService
@@ -28,10 +29,45 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path, migrated_template: Path) -> str:
+def backend(request: pytest.FixtureRequest) -> str:
+    """Which database the test's ``database_url`` is on; SQLite unless parametrized."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: PostgresServer) -> str:
+    """The name of a PostgreSQL database migrated by Alembic, to clone for each test."""
+    url = postgres_server.create_database()
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()  # CREATE DATABASE … TEMPLATE needs it unused
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated database of the test's own, on ``backend``."""
+    if backend == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        return server.create_database(template=request.getfixturevalue("postgres_template"))
     path = tmp_path / "successbot.db"
-    path.write_bytes(migrated_template.read_bytes())
+    path.write_bytes(request.getfixturevalue("migrated_template").read_bytes())
     return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def empty_database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of the test's own, on ``backend``."""
+    if backend == "postgresql":
+        return request.getfixturevalue("postgres_server").create_database()
+    return f"sqlite:///{tmp_path / 'empty.db'}"
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from datetime import time, timedelta
 
 import pytest
 
+from pgserver import BACKENDS
 from successbot.announcement_store import SqlAnnouncementStore
 from successbot.announcements import ELECTION, RELEASE, SUMMARY, AnnouncementPolicy, WeeklyTime, plan
 from successbot.announcer import Announcer
@@ -35,6 +36,9 @@ class RecordingSink:
         return [text for _channel, text, _notice in self.posted]
 
 
+# The claims are what makes announcements exactly once: prove them on both databases.
+on_every_backend = pytest.mark.parametrize("backend", BACKENDS, indirect=True)
+
 POLICY = AnnouncementPolicy(
     channels_by_kind={SUMMARY: ("#dev",), ELECTION: ("#dev",), RELEASE: ("#dev",)},
     weekly_summary=WeeklyTime(4, time(15, 0)),
@@ -53,6 +57,7 @@ def add(store, text, when, nick="alice", channel="#dev", network="TestNet"):
     store.add(NewSuccess(text=text, nick=nick, channel=channel, created_at=when, account=nick, network=network))
 
 
+@on_every_backend
 def test_election_reminder_posts_at_its_minute_once(engine, store):
     sink = RecordingSink()
     bot = announcer(engine, store, sink)
@@ -64,6 +69,7 @@ def test_election_reminder_posts_at_its_minute_once(engine, store):
     assert sink.texts() == ["PTL nomination is open until Thu 2016-03-17 23:59 UTC."]
 
 
+@on_every_backend
 def test_weekly_summary_counts_people_and_quotes_the_latest(engine, store):
     add(store, "fixed the gate", at("2016-03-14T10:00"))
     add(store, "released oslo.config", at("2016-03-15T10:00"), nick="bob")
@@ -83,6 +89,7 @@ def test_weekly_summary_counts_people_and_quotes_the_latest(engine, store):
     ]
 
 
+@on_every_backend
 def test_a_week_without_successes_posts_nothing(engine, store):
     sink = RecordingSink()
     bot = announcer(engine, store, sink, events=[])
@@ -92,6 +99,7 @@ def test_a_week_without_successes_posts_nothing(engine, store):
     assert sink.posted == []
 
 
+@on_every_backend
 def test_a_restart_in_the_middle_posts_nothing_twice(engine, store):
     sink = RecordingSink()
     first = announcer(engine, store, sink, instance="before-restart")
@@ -106,6 +114,7 @@ def test_a_restart_in_the_middle_posts_nothing_twice(engine, store):
     assert "PTL nomination closes in 4 hours, Thu 2016-03-17 23:59 UTC." in texts
 
 
+@on_every_backend
 def test_two_instances_on_one_database_post_each_announcement_once(engine, store):
     sinks = [RecordingSink(), RecordingSink()]
     bots = [announcer(engine, store, sink, instance=f"bot{n}") for n, sink in enumerate(sinks)]
@@ -126,6 +135,7 @@ def test_two_instances_on_one_database_post_each_announcement_once(engine, store
     assert len(texts) >= 12  # every election reminder of the 2016 timeline, and the release ones
 
 
+@on_every_backend
 def test_missed_while_down_recent_ones_post_older_ones_are_skipped(engine, store, caplog):
     caplog.set_level(logging.INFO, logger="successbot.announcer")
     sink = RecordingSink()
@@ -140,6 +150,7 @@ def test_missed_while_down_recent_ones_post_older_ones_are_skipped(engine, store
     assert sink.posted == []  # skipped ones stay skipped
 
 
+@on_every_backend
 def test_a_channel_the_bot_is_not_in_yet_is_tried_again_within_the_grace(engine, store):
     sink = RecordingSink(joined=False)
     bot = announcer(engine, store, sink)
@@ -150,6 +161,7 @@ def test_a_channel_the_bot_is_not_in_yet_is_tried_again_within_the_grace(engine,
     assert sink.texts() == ["PTL nomination is open until Thu 2016-03-17 23:59 UTC."]
 
 
+@on_every_backend
 def test_a_claim_whose_sender_died_is_taken_over_once_stale(engine, store):
     dying = SqlAnnouncementStore(engine, "died", stale_after=timedelta(minutes=5))
     (opening,) = plan(SCHEDULE, POLICY, at("2016-03-11T00:00"), at("2016-03-11T00:01"))
@@ -162,6 +174,7 @@ def test_a_claim_whose_sender_died_is_taken_over_once_stale(engine, store):
     assert sink.texts() == ["PTL nomination is open until Thu 2016-03-17 23:59 UTC."]
 
 
+@on_every_backend
 def test_a_moved_deadline_is_announced_at_the_new_time_not_the_old(engine, store):
     sink = RecordingSink()
     schedule = list(SCHEDULE)
@@ -174,6 +187,7 @@ def test_a_moved_deadline_is_announced_at_the_new_time_not_the_old(engine, store
     assert sink.texts()[1:] == ["PTL nomination closes in 2 days, Fri 2016-03-18 23:59 UTC."]
 
 
+@on_every_backend
 def test_the_daily_cap_holds(engine, store):
     sink = RecordingSink()
     capped = replace(POLICY, max_per_channel_per_day=1)
@@ -183,12 +197,14 @@ def test_the_daily_cap_holds(engine, store):
     assert len(sink.posted) == 1
 
 
+@on_every_backend
 def test_notice_setting_reaches_the_sink(engine, store):
     sink = RecordingSink()
     announcer(engine, store, sink, notice=True).run_due(at("2016-03-11T00:00"))
     assert sink.posted[0][2] is True
 
 
+@on_every_backend
 def test_a_failed_post_is_released_and_tried_again(engine, store):
     class FlakySink(RecordingSink):
         fail = True
@@ -207,6 +223,7 @@ def test_a_failed_post_is_released_and_tried_again(engine, store):
     assert len(sink.posted) == 1
 
 
+@on_every_backend
 @pytest.mark.parametrize("when", ["2016-03-17T19:59", "2016-03-17T20:58"])
 def test_the_four_hour_reminder_within_grace(engine, store, when):
     sink = RecordingSink()

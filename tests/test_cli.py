@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pgserver import BACKENDS
 from successbot import __version__
 from successbot.models import SCHEMA_REVISION
 
@@ -197,14 +198,20 @@ def test_config_file_settings_are_used(tmp_path):
     assert (tmp_path / "other.db").exists() and not (tmp_path / "successbot.db").exists()
 
 
-def test_db_upgrade_and_current(tmp_path):
-    assert run(tmp_path, "db", "current").stdout.startswith("empty")
-    assert run(tmp_path, "db", "upgrade").stdout == f"database at {SCHEMA_REVISION} (was empty)\n"
-    assert run(tmp_path, "db", "current").stdout == f"{SCHEMA_REVISION} (up to date)\n"
+@pytest.mark.parametrize("backend", BACKENDS, indirect=True)
+def test_db_upgrade_and_current(tmp_path, empty_database_url):
+    (tmp_path / "bot.ini").write_text(f"[database]\nurl = {empty_database_url}\n", encoding="utf-8")
+    assert run(tmp_path, "--config", "bot.ini", "db", "current").stdout.startswith("empty")
+    upgraded = run(tmp_path, "--config", "bot.ini", "db", "upgrade")
+    assert upgraded.stdout == f"database at {SCHEMA_REVISION} (was empty)\n", upgraded.stderr
+    assert run(tmp_path, "--config", "bot.ini", "db", "current").stdout == f"{SCHEMA_REVISION} (up to date)\n"
 
 
-def test_without_auto_upgrade_an_empty_database_is_refused_clearly(tmp_path):
-    (tmp_path / "bot.ini").write_text("[database]\nauto_upgrade = false\n", encoding="utf-8")
+@pytest.mark.parametrize("backend", BACKENDS, indirect=True)
+def test_without_auto_upgrade_an_empty_database_is_refused_clearly(tmp_path, empty_database_url):
+    (tmp_path / "bot.ini").write_text(
+        f"[database]\nurl = {empty_database_url}\nauto_upgrade = false\n", encoding="utf-8"
+    )
     line = assert_one_clean_error_line(run(tmp_path, "--config", "bot.ini", "ask", "!successes"))
     assert "run 'successbot db upgrade'" in line
 

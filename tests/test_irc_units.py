@@ -152,3 +152,16 @@ def test_unset_password_variable_matters_only_where_secrets_are_needed(tmp_path,
     relaxed = load_config(path, secrets_needed=False)
     with pytest.raises(ConfigError, match="NO_SUCH_VAR"):
         relaxed.irc.password.reveal()
+
+
+def test_the_byte_budget_follows_raised_flood_limits_and_keeps_the_default_otherwise():
+    from dataclasses import replace
+
+    from successbot.irc_adapter import octet_bucket
+    from successbot.outbound import DEFAULT_BYTE_BURST, DEFAULT_BYTES_PER_SECOND
+
+    settings = load_config(None).irc
+    default = octet_bucket(settings, lambda: 0.0)
+    assert (default.burst, default.rate) == (DEFAULT_BYTE_BURST, DEFAULT_BYTES_PER_SECOND)
+    wide_open = octet_bucket(replace(settings, flood_burst=1000, flood_rate=1000.0), lambda: 0.0)
+    assert (wide_open.burst, wide_open.rate) == (512_000, 512_000)

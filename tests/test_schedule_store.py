@@ -1,4 +1,4 @@
-"""The schedule in SQL: a source's events are replaced whole, and the others are left alone."""
+"""The schedule in SQL (SQLite and PostgreSQL): a source's events are replaced whole, and the others are left alone."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from datetime import UTC, datetime
 import pytest
 
 from harness import OPENSTACK_DATA
+from pgserver import BACKENDS
 from successbot.schedule_sources import load_location
 from successbot.successes import StorageError
 
 AT = datetime(2026, 11, 28, tzinfo=UTC)
+
+pytestmark = pytest.mark.parametrize("backend", BACKENDS, indirect=True)
 
 
 def events_of(name: str):

@@ -73,7 +73,7 @@ def build_publisher(config: Config, successes: SqlSuccessStore) -> Publisher | N
 
 def open_app(config: Config) -> App:
     """Open the database (upgrading it when allowed) and build the core."""
-    engine = make_engine(config.database.url)
+    engine = make_engine(config.database.url, config.database.busy_timeout)
     try:
         ensure_schema(engine, config.database.auto_upgrade)
     except SchemaOutOfDate as error:

@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from successbot import __version__
 from successbot.app import App, StartupError, open_app
@@ -20,6 +20,9 @@ from successbot.config import Config, ConfigError, config_path_from, load_config
 from successbot.console import Console, Speaker
 from successbot.exporters import RENDERERS
 from successbot.schedule_cli import add_schedule_commands
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 log = logging.getLogger("successbot")
 
@@ -90,6 +93,7 @@ def build_parser() -> Parser:
     period.add_argument("--from", dest="first", metavar="DATE", help="first day (UTC), with --to")
     export.add_argument("--to", dest="last", metavar="DATE", help="last day (UTC), inclusive")
     export.add_argument("--channel", help="only this channel")
+    export.add_argument("--network", help="only this network (as stored from [irc] network), e.g. OFTC")
     export.add_argument("--format", choices=sorted(RENDERERS), default="text", help="default: text")
     export.add_argument("--group-by-channel", action="store_true", help="one section per channel")
     export.add_argument(
@@ -107,10 +111,13 @@ def build_parser() -> Parser:
     db = commands.add_parser("db", parents=[common], help="the database schema")
     db.add_argument(
         "db_action",
-        choices=["upgrade", "current"],
-        metavar="upgrade|current",
-        help="upgrade: bring the schema up to date; current: show its revision",
+        choices=["upgrade", "current", "copy"],
+        metavar="upgrade|current|copy",
+        help="upgrade: bring the schema up to date; current: show its revision; "
+        "copy: copy every table into the database --to URL (e.g. from SQLite to PostgreSQL)",
     )
+    db.add_argument("--to", metavar="URL", help="copy: the target database's SQLAlchemy URL")
+    db.add_argument("--replace", action="store_true", help="copy: empty a target that already holds rows")
     db.set_defaults(action=run_db)
 
     check = commands.add_parser("check-config", parents=[common], help="check a config file and list every problem")
@@ -286,6 +293,7 @@ def run_export(args: argparse.Namespace, clock: Clock) -> int:
             period,
             args.format,
             channel=args.channel,
+            network=args.network,
             group_by_channel=args.group_by_channel,
             include_deleted=args.include_deleted,
             log_url=app.config.export.log_url,
@@ -335,10 +343,14 @@ def run_db(args: argparse.Namespace, clock: Clock) -> int:
     from successbot.database import current_revision, make_engine, upgrade
     from successbot.models import SCHEMA_REVISION
 
+    if (args.db_action == "copy") != bool(args.to):
+        raise UsageError("copy needs --to URL" if args.to is None else "--to goes with copy")
     config = load(args)
-    engine = make_engine(config.database.url)
+    engine = make_engine(config.database.url, config.database.busy_timeout)
     try:
-        if args.db_action == "upgrade":
+        if args.db_action == "copy":
+            _copy_to(engine, args.to, args.replace)
+        elif args.db_action == "upgrade":
             before = current_revision(engine)
             upgrade(engine)
             print(f"database at {SCHEMA_REVISION} (was {before or 'empty'})")
@@ -346,12 +358,37 @@ def run_db(args: argparse.Namespace, clock: Clock) -> int:
             revision = current_revision(engine)
             state = "up to date" if revision == SCHEMA_REVISION else f"behind; this successbot needs {SCHEMA_REVISION}"
             print(f"{revision or 'empty'} ({state})")
+    except UsageError:
+        raise
     except Exception as error:  # any driver error: one line, not a traceback
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         raise StartupError(f"cannot use the database {engine.url!r}: {reason}") from None
     finally:
         engine.dispose()
     return 0
+
+
+def _copy_to(source: Engine, target_url: str, replace: bool) -> None:
+    from successbot.config import parse_database_url
+    from successbot.database import make_engine
+    from successbot.database_copy import CopyRefused, copy_database
+
+    try:
+        target = make_engine(parse_database_url(target_url))
+    except ValueError as error:
+        raise UsageError(f"--to: {error}, found {target_url!r}") from None
+    try:
+        copies = copy_database(source, target, replace=replace)
+    except CopyRefused as error:
+        raise UsageError(str(error)) from None
+    except Exception as error:
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise StartupError(f"cannot copy to {target.url!r}: {reason}") from None
+    finally:
+        target.dispose()
+    for copy in copies:
+        print(f"{copy.table}: {copy.source_rows} rows copied, {copy.target_rows} in the target")
+    print(f"copied to {target.url!r}; every table's row count matches")
 
 
 def run_check_config(args: argparse.Namespace, clock: Clock) -> int:

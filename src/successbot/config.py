@@ -335,6 +335,12 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
             "any SQLAlchemy URL; a relative SQLite path is taken from the working directory",
         ),
         Key("auto_upgrade", parse_bool, "true", "bring the database schema up to date when the bot starts"),
+        Key(
+            "busy_timeout",
+            parse_duration,
+            "5s",
+            "SQLite: how long a write waits while another writer holds the lock, then the bot says it could not",
+        ),
     ),
     "permissions": (
         Key("admins", parse_list, "", "services accounts (not nicks) allowed to run admin commands, comma-separated"),
@@ -425,6 +431,7 @@ class BotSettings:
 class DatabaseSettings:
     url: str
     auto_upgrade: bool
+    busy_timeout: float  # seconds
 
 
 @dataclass(frozen=True)

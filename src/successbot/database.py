@@ -7,6 +7,8 @@ hand, so a bot whose database is current starts without it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,15 +23,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SQLITE_BUSY_TIMEOUT_MS = 5000
+DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a SQLite write waits for another writer's lock
+# Any fixed number: instances sharing one PostgreSQL database upgrade it one at a time.
+UPGRADE_LOCK_ID = 0x5CCE55B07
 
 
 class SchemaOutOfDate(Exception):
     """The database's schema is not the one this version of successbot needs."""
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout of ``busy_timeout`` seconds."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
@@ -38,17 +42,18 @@ def make_engine(url: str) -> Engine:
     if in_memory:
         options["poolclass"] = StaticPool  # one shared connection, or each would see its own empty database
     engine = create_engine(url, **options)
-    event.listen(engine, "connect", _configure_sqlite_connection)
+    timeout_ms = max(1, round(busy_timeout * 1000))
+
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a commit survives a crash of the process
+        cursor.close()
+
+    event.listen(engine, "connect", configure)
     return engine
-
-
-def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a commit survives a crash of the process
-    cursor.close()
 
 
 def migrations_dir() -> Path:
@@ -79,7 +84,28 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
-    command.upgrade(alembic_config(engine), revision)
+    with _upgrade_lock(engine):
+        command.upgrade(alembic_config(engine), revision)
+
+
+@contextmanager
+def _upgrade_lock(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, one upgrade at a time: bot instances sharing a database may start together.
+
+    The second waits, then finds the schema current and has nothing to do.
+    SQLite needs no lock: its migrations run in one write transaction.
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f"SELECT pg_advisory_lock({UPGRADE_LOCK_ID})")
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"SELECT pg_advisory_unlock({UPGRADE_LOCK_ID})")
+            connection.commit()
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
@@ -99,4 +125,4 @@ def ensure_schema(engine: Engine, auto_upgrade: bool) -> None:
             f"{SCHEMA_REVISION}; run 'successbot db upgrade' or set [database] auto_upgrade = true"
         )
     log.info("upgrading the database schema from %s to %s", revision or "empty", SCHEMA_REVISION)
-    upgrade(engine)
+    upgrade(engine)  # Alembic reads the revision again under the lock: another instance may have upgraded

@@ -71,6 +71,7 @@ def export_successes(
     period: Period,
     format_name: str,
     channel: str | None = None,
+    network: str | None = None,
     *,
     group_by_channel: bool = False,
     include_deleted: bool = False,
@@ -79,7 +80,7 @@ def export_successes(
 ) -> str:
     """The period's successes in ``format_name``; deleted ones only when asked, for an audit."""
     renderer = RENDERERS[format_name]
-    found = store.between(period.start, period.end, channel=channel, include_deleted=include_deleted)
+    found = store.between(period.start, period.end, channel=channel, network=network, include_deleted=include_deleted)
     request = ExportRequest(
         found,
         period.first_day,

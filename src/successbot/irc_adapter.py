@@ -34,9 +34,9 @@ from successbot.clock import Clock, parse_instant
 from successbot.config import ChannelSetting, IrcSettings
 from successbot.core import Core
 from successbot.irc_capabilities import CapNegotiation, SaslCredentials
-from successbot.irc_lines import prefix_budget_for, sanitize, split_message
+from successbot.irc_lines import MAX_LINE_BYTES, prefix_budget_for, sanitize, split_message
 from successbot.messages import Message, Reply
-from successbot.outbound import OutboundQueue, Sender, TokenBucket
+from successbot.outbound import DEFAULT_BYTE_BURST, DEFAULT_BYTES_PER_SECOND, OutboundQueue, Sender, TokenBucket
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +59,26 @@ PERMANENT_JOIN_FAILURES = {
     "needreggednick": "only for registered nicks",
 }
 UNKNOWN = object()  # a speaker's account that the network has not told us
+# Events about someone: a line of these kinds without a ":nick!user@host" is garbage.
+NEEDS_SOURCE = frozenset({"join", "part", "kick", "nick", "quit", "account", "pubmsg", "privmsg", "privnotice", "ctcp"})
 
 
 class ReplacingLineBuffer(buffer.DecodingLineBuffer):
     """Invalid UTF-8 from the server becomes U+FFFD; it never stops the bot."""
 
     errors = "replace"
+
+
+class TolerantServerConnection(irc.client.ServerConnection):
+    """A line the irc library cannot parse is logged and skipped: it must not end the reactor loop."""
+
+    buffer_class = ReplacingLineBuffer
+
+    def _process_line(self, line: str) -> None:
+        try:
+            super()._process_line(line)
+        except Exception as error:
+            log.warning("ignoring a line from the server that cannot be parsed (%s): %r", error, line[:200])
 
 
 class SecretRedactor(logging.Filter):
@@ -123,13 +137,14 @@ class IrcBot:
         self.monotonic = monotonic
         self.outbound = OutboundQueue()
         self.reactor = irc.client.Reactor()
+        self.reactor.connection_class = TolerantServerConnection
         self.connection = self.reactor.server()
-        self.connection.buffer_class = ReplacingLineBuffer
         self.sender = Sender(
             self.outbound,
             self._send_now,
             ready=lambda: self.registered,
             lines=TokenBucket(settings.flood_burst, settings.flood_rate, monotonic),
+            octets=octet_bucket(settings, monotonic),
             clock=monotonic,
         )
         self.channels = {irc.strings.lower(c.name): ChannelState(c) for c in settings.channels}
@@ -244,6 +259,9 @@ class IrcBot:
 
     def _open_socket(self, address: tuple[str, int]) -> socket.socket:
         sock = socket.create_connection(address, timeout=CONNECT_TIMEOUT)
+        # A reply of several lines is several small writes: without this, Nagle's
+        # algorithm holds the second until the server's delayed ACK, 40 ms later.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.settings.uses_tls:
             context = ssl.create_default_context()
             if not self.settings.tls_verify:
@@ -316,6 +334,9 @@ class IrcBot:
 
     def _guarded(self, handler: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
         def guarded(connection: Any, event: Any) -> None:
+            if event.source is None and event.type in NEEDS_SOURCE:
+                log.debug("ignoring a %s line without a source", event.type)  # no server sends one
+                return
             try:
                 handler(connection, event)
             except Exception:
@@ -329,6 +350,8 @@ class IrcBot:
         self._ping_sent_at = None
 
     def _on_cap(self, _connection: Any, event: Any) -> None:
+        if not event.arguments:
+            return
         subcommand, args = event.arguments[0].upper(), event.arguments
         if subcommand == "LS" and not self._caps.finished:
             self._send_registration(self._caps.on_ls(args))
@@ -444,8 +467,7 @@ class IrcBot:
                 state.joined = False
 
     def _on_kick(self, _connection: Any, event: Any) -> None:
-        kicked = event.arguments[0]
-        if not self._is_me(kicked):
+        if not event.arguments or not self._is_me(event.arguments[0]):
             return
         state = self.channels.get(irc.strings.lower(event.target))
         reason = event.arguments[1] if len(event.arguments) > 1 else ""
@@ -572,7 +594,7 @@ class IrcBot:
         pending.messages.append(message)
 
     def _on_whois_account(self, _connection: Any, event: Any) -> None:
-        pending = self._whois.get(irc.strings.lower(event.arguments[0]))
+        pending = self._whois.get(irc.strings.lower(event.arguments[0])) if event.arguments else None
         if pending is not None and len(event.arguments) > 1:
             pending.account = event.arguments[1]
 
@@ -663,6 +685,20 @@ class IrcBot:
 
     def _is_me(self, nick: str) -> bool:
         return irc.strings.lower(nick) == irc.strings.lower(self.connection.get_nickname() or "")
+
+
+def octet_bucket(settings: IrcSettings, monotonic: Callable[[], float]) -> TokenBucket:
+    """Bytes may go as fast as full 512-byte lines at the configured line rate, and never slower than the default.
+
+    With the defaults this is the outbound module's 512 bytes a second; a
+    server whose limits were raised (``flood_rate``) must not be held back by
+    a byte budget meant for the defaults.
+    """
+    return TokenBucket(
+        max(DEFAULT_BYTE_BURST, settings.flood_burst * MAX_LINE_BYTES),
+        max(DEFAULT_BYTES_PER_SECOND, settings.flood_rate * MAX_LINE_BYTES),
+        monotonic,
+    )
 
 
 def _with_account(message: Message, account: object) -> Message:

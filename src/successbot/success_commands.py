@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from successbot.commands import Example, Request, command
 from successbot.export import week_containing
+from successbot.irc_formatting import strip_formatting
 from successbot.success_store import UnknownSuccess
-from successbot.successes import InvalidSuccessText, NewSuccess, Success, clean_success_text
+from successbot.successes import InvalidSuccessText, NewSuccess, StorageError, Success, clean_success_text
+
+log = logging.getLogger(__name__)
 
 DEFAULT_LISTED = 5
 MAX_LISTED = 10
+NOT_RECORDED = "Not recorded: the database is unavailable right now, so nothing was changed; please say it again later."
 
 
 @command(
@@ -37,7 +43,11 @@ def record_success(request: Request) -> list[str]:
         network=message.network,
     )
     # add() returns only once the row is committed: the acknowledgement never precedes it.
-    success = request.services.successes.add(new)
+    try:
+        success = request.services.successes.add(new)
+    except StorageError as error:  # locked by another writer, disk full, server gone
+        log.error("could not record a success from %s in %s: %s", message.nick, message.channel, error)
+        return [request.to_speaker(NOT_RECORDED)]
     request.services.changed(success)
     page = request.services.week_page_url(success.created_at)
     return [request.to_speaker(f"Added success #{success.id}" + (f" to {page}" if page else ""))]
@@ -54,9 +64,9 @@ def list_successes(request: Request) -> list[str]:
     count, channel = DEFAULT_LISTED, request.message.channel
     usage = request.services.commands.find("successes").usage(request.services.command_prefix)  # type: ignore[union-attr]
     for word in request.args.split():
-        if word.isdigit() and int(word) > 0:
+        if word.isascii() and word.isdigit() and int(word) > 0:
             count = min(int(word), MAX_LISTED)
-        elif word[:1] in "#&":
+        elif word[:1] in "#&" and word == strip_formatting(word):  # echoed back: no formatting smuggled in
             channel = word
         else:
             return [request.to_speaker(f"Usage: {usage}")]
@@ -166,7 +176,7 @@ def _login_hint(request: Request) -> str:
 
 def _parse_id(args: str) -> int | None:
     word = args.split()[0].lstrip("#") if args.split() else ""
-    return int(word) if word.isdigit() else None
+    return int(word) if word.isascii() and word.isdigit() else None  # int() refuses some Unicode digits
 
 
 COMMANDS = (record_success, list_successes, count_this_week, delete_success, undelete_success)

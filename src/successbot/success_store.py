@@ -21,6 +21,7 @@ from successbot.models import SuccessRow
 from successbot.successes import NewSuccess, StorageError, Success
 
 T = TypeVar("T")
+MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL's bigint hold; larger ids cannot exist
 
 
 class UnknownSuccess(LookupError):
@@ -37,11 +38,11 @@ class SqlSuccessStore:
         def insert(session: Session) -> Success:
             row = SuccessRow(
                 text=new.text,
-                nick=new.nick,
-                account=new.account,
-                userhost=new.userhost,
-                channel=new.channel,
-                network=new.network,
+                nick=_fit("nick", new.nick),
+                account=_fit("account", new.account),
+                userhost=_fit("userhost", new.userhost),
+                channel=_fit("channel", new.channel),
+                network=_fit("network", new.network),
                 created_at=new.created_at,
             )
             session.add(row)
@@ -51,6 +52,8 @@ class SqlSuccessStore:
         return self._write(insert)
 
     def get(self, success_id: int) -> Success | None:
+        if not 0 < success_id <= MAX_ID:
+            return None
         with self._reading() as session:
             row = session.get(SuccessRow, success_id)
             return None if row is None else _to_success(row)
@@ -58,7 +61,7 @@ class SqlSuccessStore:
     def recent(self, channel: str, limit: int) -> Sequence[Success]:
         query = (
             select(SuccessRow)
-            .where(SuccessRow.channel == channel, SuccessRow.deleted_at.is_(None))
+            .where(SuccessRow.channel == _fit("channel", channel), SuccessRow.deleted_at.is_(None))
             .order_by(SuccessRow.id.desc())
             .limit(limit)
         )
@@ -114,7 +117,7 @@ class SqlSuccessStore:
 
     @staticmethod
     def _row(session: Session, success_id: int) -> SuccessRow:
-        row = session.get(SuccessRow, success_id)
+        row = session.get(SuccessRow, success_id) if 0 < success_id <= MAX_ID else None
         if row is None:
             raise UnknownSuccess(success_id)
         return row
@@ -133,6 +136,19 @@ class SqlSuccessStore:
                 yield session
         except SQLAlchemyError as error:
             raise StorageError(_describe(error)) from error
+
+
+def _fit(column: str, value: T) -> T:
+    """``value`` cut to the column's length.
+
+    The IRC server decides how long nicks, hosts and channel names may be, and
+    PostgreSQL refuses what SQLite would keep; cutting the same way on both
+    keeps a hostile or unusual server from making a success unrecordable.
+    """
+    length = getattr(SuccessRow.__table__.c[column].type, "length", None)
+    if isinstance(value, str) and length:
+        return value[:length]  # type: ignore[return-value]
+    return value
 
 
 def _describe(error: SQLAlchemyError) -> str:

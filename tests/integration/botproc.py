@@ -36,11 +36,15 @@ class BotProcess:
             **irc,
         }
         admins = settings.pop("admins", "alice")
+        self.database_url = settings.pop("database_url", f"sqlite:///{self.db_path}")
+        database = {key: settings.pop(key) for key in ("busy_timeout",) if key in settings}
+        sources = settings.pop("schedule_sources", "")
         lines = [
             "[bot]", f"nick = {nick}",
-            "[database]", f"url = sqlite:///{self.db_path}",
+            "[database]", f"url = {self.database_url}", *(f"{key} = {value}" for key, value in database.items()),
             "[permissions]", f"admins = {admins}",
             "[irc]", *(f"{key} = {value}" for key, value in settings.items()),
+            "[schedule]", f"sources = {sources}",
         ]  # fmt: skip
         for section, values in (sections or {}).items():
             lines += [f"[{section}]", *(f"{key} = {value}" for key, value in values.items())]
@@ -92,7 +96,7 @@ class BotProcess:
         return self.process.wait(timeout=timeout)
 
     def store(self) -> SqlSuccessStore:
-        return SqlSuccessStore(make_engine(f"sqlite:///{self.db_path}"))
+        return SqlSuccessStore(make_engine(self.database_url))
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -61,6 +61,7 @@ def start_bot(tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
 
     def start(
         network: Network,
+        /,
         env: dict[str, str] | None = None,
         wait: bool = True,
         sections: dict[str, dict[str, str]] | None = None,

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -52,7 +53,16 @@ def require(binaries: Sequence[str]) -> Path:
     return scripts
 
 
+_loading = threading.Lock()
+
+
 def _load_irc_client(scripts: Path) -> ModuleType:
+    # connect_many's threads may be the first to ask: one loads, the others wait for it.
+    with _loading:
+        return _load_irc_client_once(scripts)
+
+
+def _load_irc_client_once(scripts: Path) -> ModuleType:
     # Loaded by path, not via sys.path, so the shared dir shadows nothing.
     name = "successbot_shared_irc_client"
     if name in sys.modules:

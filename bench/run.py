@@ -1,0 +1,324 @@
+"""successbot's benchmarks through a real InspIRCd with Anope on loopback: one command, one table.
+
+    .venv/bin/python bench/run.py [--quick]
+
+Every figure is a median over repeated trials, with p95 and p99. Not part of
+the test suite; see bench/README.md for what each row measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "integration")]
+
+from botproc import BotProcess  # noqa: E402
+from ircnet import start_inspircd  # noqa: E402
+
+from successbot.database import make_engine, upgrade  # noqa: E402
+from successbot.export import export_successes, iso_week  # noqa: E402
+from successbot.success_store import SqlSuccessStore  # noqa: E402
+
+WIDE_OPEN = {"auth": "none", "flood_burst": "100000", "flood_rate": "100000"}
+SCHEDULE = ROOT / "tests" / "data" / "openstack" / "releases" / "indri" / "schedule.yaml"
+CHANNEL = "#bench"
+MIB = 1024 * 1024
+
+
+class Results:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, str, str]] = []
+
+    def add(self, what: str, samples: list[float], unit: str, scale: float, target: str = "", result: str = "") -> None:
+        median, p95, p99 = summary(samples)
+        shown = " / ".join(f"{value * scale:.2f}" for value in (median, p95, p99))
+        self.rows.append((what, f"{shown} {unit}", str(len(samples)), target, result))
+
+    def note(self, what: str, value: str, target: str = "", result: str = "") -> None:
+        self.rows.append((what, value, "", target, result))
+
+    def print(self) -> None:
+        header = ("measure", "median / p95 / p99", "n", "target", "")
+        widths = [max(len(row[i]) for row in [header, *self.rows]) for i in range(5)]
+        for row in [header, tuple("-" * w for w in widths), *self.rows]:
+            print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def summary(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+
+    def at(fraction: float) -> float:
+        return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+    return statistics.median(ordered), at(0.95), at(0.99)
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "GAP"
+
+
+def rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmRSS")
+
+
+def round_trips(client, send: str, is_reply: Callable, lines: int, trials: int) -> list[float]:
+    """Seconds from sending ``send`` to the last of ``lines`` reply lines; the first tenth is warm-up."""
+    samples = []
+    for trial in range(trials + trials // 10):
+        started = time.perf_counter()
+        client.say(CHANNEL, send)
+        for _ in range(lines):
+            client.wait_for(is_reply, timeout=10)
+        if trial >= trials // 10:
+            samples.append(time.perf_counter() - started)
+    return samples
+
+
+def from_nick(nick: str) -> Callable:
+    return lambda message: message.command == "PRIVMSG" and message.nick == nick
+
+
+def migrated_copy(template: Path, workdir: Path) -> Path:
+    workdir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(template, workdir / "bot.db")
+    return workdir / "bot.db"
+
+
+def start_bot(network, workdir: Path, nick: str = "sbot", **settings: str) -> tuple[BotProcess, float]:
+    """A bot process and the seconds from its start to its JOIN, as a client in the channel sees it."""
+    watcher = network.connect(f"w{nick}"[:30])
+    watcher.join(CHANNEL)
+    bot = BotProcess(workdir, network.port, nick=nick, channels=CHANNEL, **settings)
+    started = time.perf_counter()
+    bot.start()
+    watcher.wait_for(lambda m: m.command == "JOIN" and m.nick == nick, timeout=30)
+    joined = time.perf_counter() - started
+    watcher.close()
+    return bot, joined
+
+
+EXPORTED_WEEK = "2026-W10"
+EXPORTED_ROWS = 200
+
+
+def bulk_fill(path: Path, rows: int) -> None:
+    """``rows`` successes over two years, straight into SQLite: the bot's own path would take hours.
+
+    Every database also gets the same ``EXPORTED_ROWS`` in ``EXPORTED_WEEK``,
+    after the filler, so exporting that week has the same work at every size
+    and only the table around it grows.
+    """
+    first = datetime(2024, 1, 1)
+    connection = sqlite3.connect(path)
+    monday = datetime(2026, 3, 2)
+    connection.executemany(
+        "INSERT INTO successes (text, nick, channel, network, created_at) VALUES (?, 'alice', '#dev', 'TestNet', ?)",
+        ((f"exported {n}", monday + timedelta(minutes=50 * n)) for n in range(EXPORTED_ROWS)),
+    )
+    connection.commit()
+    batch = 50_000
+    for start in range(0, rows, batch):
+        connection.executemany(
+            "INSERT INTO successes (text, nick, account, userhost, channel, network, created_at) "
+            "VALUES (?, ?, NULL, NULL, ?, 'TestNet', ?)",
+            (
+                (f"filler success {n}", f"user{n % 500}", f"#chan{n % 50}", first + timedelta(seconds=n * 63))
+                for n in range(start, min(rows, start + batch))
+            ),
+        )
+        connection.commit()
+    connection.close()
+
+
+def measure_round_trip(network, template: Path, scratch: Path, results: Results, trials: int) -> None:
+    workdir = scratch / "roundtrip"
+    migrated_copy(template, workdir)
+    bot, _ = start_bot(network, workdir, schedule_sources=str(SCHEDULE), **WIDE_OPEN)
+    echo = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "echo_client.py"), str(network.port), "echo", CHANNEL],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    echo.stdout.readline()  # "joined"
+    client = network.connect("timer")
+    client.join(CHANNEL)
+    for number in range(5):
+        client.say(CHANNEL, f"#success seeded {number}")
+        client.wait_for(from_nick("sbot"), timeout=10)
+    floor = round_trips(client, "!echo", from_nick("echo"), 1, trials)
+    client.say(CHANNEL, "!deadline")
+    deadline_lines = len([m for m in client.collect(1.0) if from_nick("sbot")(m)])
+    deadline = round_trips(client, "!deadline", from_nick("sbot"), deadline_lines, trials)
+    successes = round_trips(client, "!successes", from_nick("sbot"), 5, trials)
+    floor_median = statistics.median(floor)
+    results.add("echo floor: raw-socket client, !echo", floor, "ms", 1000)
+    for name, samples, lines in (("!deadline", deadline, deadline_lines), ("!successes", successes, 5)):
+        median = statistics.median(samples)
+        results.add(
+            f"{name} round trip ({lines} lines, flood limiter wide open)",
+            samples,
+            "ms",
+            1000,
+            "≤ 1.5 ms, ≤ 2x floor",
+            f"{verdict(median <= 0.0015 and median <= 2 * floor_median)} ({median / floor_median:.1f}x floor)",
+        )
+    echo.kill()
+    bot.kill()
+    client.close()
+
+
+def measure_start_and_memory(network, template: Path, scratch: Path, results: Results, trials: int) -> None:
+    joined, resident = [], []
+    for trial in range(trials):
+        workdir = scratch / f"start{trial}"
+        migrated_copy(template, workdir)
+        bot, seconds = start_bot(network, workdir, nick=f"start{trial}", auth="none")
+        time.sleep(0.5)
+        joined.append(seconds)
+        resident.append(rss_bytes(bot.process.pid))
+        bot.kill()
+    results.add("start to joined (schema current)", joined, "s", 1, "< 1.2 s", verdict(statistics.median(joined) < 1.2))
+    results.add(
+        "resident memory after start",
+        [float(r) for r in resident],
+        "MiB",
+        1 / MIB,
+        "≤ 50 MiB",
+        verdict(statistics.median(resident) <= 50 * MIB),
+    )
+
+
+def measure_ingest(network, template: Path, scratch: Path, results: Results, total: int) -> None:
+    workdir = scratch / "ingest"
+    migrated_copy(template, workdir)
+    bot, _ = start_bot(network, workdir, nick="ingest", **WIDE_OPEN)
+    senders = network.connect_many(*({"nick": f"sender{i}"} for i in range(5)))
+    observer = network.connect("counter")
+    for client in (*senders, observer):
+        client.join(CHANNEL)
+    per_client = total // len(senders)
+
+    def send(client) -> None:
+        for start in range(0, per_client, 50):
+            client.send_burst(f"PRIVMSG {CHANNEL} :#success {client.nick} {n}" for n in range(start, start + 50))
+            time.sleep(0.05)
+
+    acked: set[int] = set()
+    started = time.perf_counter()
+    threads = [threading.Thread(target=send, args=(client,), daemon=True) for client in senders]
+    for thread in threads:
+        thread.start()
+    last = started
+    deadline = started + 300
+    while len(acked) < per_client * len(senders) and time.perf_counter() < deadline:
+        for message in observer.collect(0.2):
+            if message.command == "PRIVMSG" and message.nick == "ingest" and ": Added success #" in message.text:
+                acked.add(int(message.text.rsplit("#", 1)[1]))
+                last = time.perf_counter()
+    elapsed = last - started
+    engine = make_engine(f"sqlite:///{workdir / 'bot.db'}")
+    stored = {
+        s.id
+        for s in SqlSuccessStore(engine).between(datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    }
+    engine.dispose()
+    missing = len(acked - stored)
+    results.note(
+        f"acknowledged ingest, 5 clients, {len(acked)} successes",
+        f"{len(acked) / elapsed:.0f} /s",
+        "every ack stored",
+        verdict(missing == 0) + ("" if missing == 0 else f" ({missing} missing)"),
+    )
+    resident = rss_bytes(bot.process.pid)
+    results.note(f"resident memory after {len(acked)} successes", f"{resident / MIB:.1f} MiB")
+    bot.kill()
+    for client in (*senders, observer):
+        client.close()
+
+
+def measure_growth(network, template: Path, scratch: Path, results: Results, sizes: list[int], trials: int) -> None:
+    baseline: dict[str, float] = {}
+    for size in sizes:
+        workdir = scratch / f"growth{size}"
+        path = migrated_copy(template, workdir)
+        bulk_fill(path, size)
+        bot, _ = start_bot(network, workdir, nick=f"grow{size}"[:30], **WIDE_OPEN)
+        client = network.connect(f"g{size}"[:30])
+        client.join(CHANNEL)
+        bot_reply = from_nick(f"grow{size}"[:30])
+        record = round_trips(client, "#success growing", bot_reply, 1, trials)
+        client.say(CHANNEL, "#success one more for the list")
+        client.wait_for(bot_reply, timeout=10)
+        listing = round_trips(client, "!successes", bot_reply, 5, trials)
+        engine = make_engine(f"sqlite:///{path}")
+        store = SqlSuccessStore(engine)
+        week = iso_week(EXPORTED_WEEK)
+        exporting = []
+        for _ in range(trials):
+            started = time.perf_counter()
+            export_successes(store, week, "text")
+            exporting.append(time.perf_counter() - started)
+        engine.dispose()
+        for name, samples in (
+            ("record one success", record),
+            ("answer !successes", listing),
+            ("export one week", exporting),
+        ):
+            median = statistics.median(samples)
+            if size == 0:
+                baseline[name] = median
+                results.add(f"{name}, empty database", samples, "ms", 1000)
+            else:
+                ratio = median / baseline[name]
+                target, ok = ("≤ 1.5x empty", ratio <= 1.5) if name != "answer !successes" else ("flat", ratio <= 1.5)
+                results.add(
+                    f"{name}, {size:,} rows", samples, "ms", 1000, target, f"{verdict(ok)} ({ratio:.2f}x empty)"
+                )
+        bot.kill()
+        client.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer trials and at most 100,000 rows")
+    args = parser.parse_args()
+    trials = 50 if args.quick else 200
+    sizes = [0, 100_000] if args.quick else [0, 100_000, 1_000_000]
+    scratch = Path(tempfile.mkdtemp(prefix="successbot-bench-"))
+    template = scratch / "template.db"
+    engine = make_engine(f"sqlite:///{template}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    network = start_inspircd("relaxed")
+    results = Results()
+    try:
+        measure_round_trip(network, template, scratch, results, trials)
+        measure_start_and_memory(network, template, scratch, results, 5 if args.quick else 10)
+        measure_ingest(network, template, scratch, results, 10_000)
+        measure_growth(network, template, scratch, results, sizes, max(20, trials // 5))
+    finally:
+        network.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(f"successbot through InspIRCd + Anope on loopback, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    results.print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
