@@ -19,7 +19,8 @@ from markdown_it import MarkdownIt
 
 from harness import EXAMPLE_TIME, make_core
 from successbot.config import load_config
-from successbot.exporters import RENDERERS, ExportRequest
+from successbot.exporters import RENDERERS
+from successbot.exporters.base import ExportRequest, one_line
 from successbot.irc_adapter import IrcBot
 from successbot.irc_lines import MAX_LINE_BYTES, prefix_budget_for
 from successbot.messages import Message
@@ -178,7 +179,7 @@ def test_markdown_export_never_turns_user_text_into_markup(text):
     )
     children = [child for child in tokens[0].children if not (child.type == "text" and child.content == "")]
     kinds = [child.type for child in children]
-    # Only the bold nick is markup; the user's text stays text, whatever it held.
+    # Only the bold nick is markup; the channel, the time and the user's text stay text, whatever it held.
     assert kinds[:3] == ["strong_open", "text", "strong_close"]
     assert set(kinds[3:]) <= {"text"}
-    assert "".join(child.content for child in children[3:]) == f": {text}"
+    assert "".join(child.content for child in children[3:]) == f" in #dev, 2016-03-14 00:00 UTC: {one_line(text)}"

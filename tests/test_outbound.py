@@ -262,3 +262,34 @@ def test_put_many_keeps_one_reply_together_among_other_threads() -> None:
     lines = queue.clear()
     first = lines.index(reply[0])
     assert lines[first : first + len(reply)] == reply
+
+
+def test_lines_allowed_together_go_out_in_one_write() -> None:
+    clock = FakeClock()
+    writes: list[list[str]] = []
+    queue = OutboundQueue()
+    sender = Sender(
+        queue, lambda line: writes.append([line]), send_batch=lambda lines: writes.append(list(lines)),
+        lines=TokenBucket(4, 1.0, clock), clock=clock,
+    )  # fmt: skip
+    queue.put_many(f"PRIVMSG #dev :line {n}" for n in range(6))
+    assert sender.pump() == pytest.approx(1.0)
+    assert writes == [[f"PRIVMSG #dev :line {n}" for n in range(4)]]  # the burst, in one write
+    clock.now += 1.0
+    sender.pump()
+    assert writes[1:] == [["PRIVMSG #dev :line 4"]]
+    assert len(queue) == 1
+
+
+def test_a_failed_batch_write_keeps_its_lines_first() -> None:
+    clock = FakeClock()
+    queue = OutboundQueue()
+
+    def broken(lines: list[str]) -> None:
+        raise OSError("broken pipe")
+
+    sender = Sender(queue, lambda line: None, send_batch=broken, lines=TokenBucket(4, 1.0, clock), clock=clock)
+    queue.put_many(["PRIVMSG #dev :a", "PRIVMSG #dev :b"])
+    with pytest.raises(OSError):
+        sender.pump()
+    assert [queue.peek(0), queue.peek(1)] == ["PRIVMSG #dev :a", "PRIVMSG #dev :b"]

@@ -146,6 +146,7 @@ class IrcBot:
             lines=TokenBucket(settings.flood_burst, settings.flood_rate, monotonic),
             octets=octet_bucket(settings, monotonic),
             clock=monotonic,
+            send_batch=self._send_lines,
         )
         self.channels = {irc.strings.lower(c.name): ChannelState(c) for c in settings.channels}
         self.backoff = Backoff(cap=settings.reconnect_max)
@@ -289,6 +290,20 @@ class IrcBot:
 
     def _send_now(self, line: str) -> None:
         self.connection.send_raw(line)
+
+    def _send_lines(self, lines: list[str]) -> None:
+        """Several lines in one write (the irc library writes one line per call)."""
+        sock = self.connection.socket
+        if sock is None:
+            raise irc.client.ServerNotConnectedError("not connected")
+        data = b"".join(line.encode("utf-8") + b"\r\n" for line in lines)
+        try:
+            sock.sendall(data)
+        except OSError:
+            self.connection.disconnect("Connection reset by peer.")
+            return
+        for line in lines:
+            log.debug("TO SERVER: %s", line)
 
     def _send_registration(self, lines: list[str]) -> None:
         """CAP and SASL lines: part of registration, so they bypass the paced queue."""

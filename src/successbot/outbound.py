@@ -114,9 +114,10 @@ class OutboundQueue:
         with self._lock:
             self._lines.extend(checked)
 
-    def peek(self) -> str | None:
+    def peek(self, index: int = 0) -> str | None:
+        """The line ``index`` places from the front, without taking it; None past the end."""
         with self._lock:
-            return self._lines[0] if self._lines else None
+            return self._lines[index] if index < len(self._lines) else None
 
     def pop(self) -> str:
         with self._lock:
@@ -166,30 +167,46 @@ class Sender:
         lines: TokenBucket | None = None,
         octets: TokenBucket | None = None,
         clock: Clock = time.monotonic,
+        send_batch: Callable[[list[str]], object] | None = None,
     ) -> None:
         self.queue = queue
         self._send_raw = send_raw
+        self._send_batch = send_batch
         self._ready = ready
         self.lines = lines or TokenBucket(DEFAULT_BURST, DEFAULT_LINES_PER_SECOND, clock)
         self.octets = octets or TokenBucket(DEFAULT_BYTE_BURST, DEFAULT_BYTES_PER_SECOND, clock)
 
     def pump(self) -> float | None:
-        """Send every line the buckets allow now.
+        """Send every line the buckets allow now, in one write when there are several.
 
         Returns the seconds until the next line may go, or None when the
-        queue is empty or not ``ready``. A line leaves the queue only after
-        ``send_raw`` returned, so if that raises the line stays first.
+        queue is empty or not ``ready``. Lines leave the queue only after the
+        write returned, so if it raises they stay first.
         """
-        while self._ready() and (line := self.queue.peek()) is not None:
+        if not self._ready():
+            return None
+        batch: list[str] = []
+        wait: float | None = None
+        while (line := self.queue.peek(len(batch))) is not None:
             size = _wire_size(line)
             wait = max(self.lines.delay(), self.octets.delay(size))
             if wait > 0:
-                return wait
-            self._send_raw(line)
+                break
             self.lines.take()
             self.octets.take(size)
-            self.queue.pop()
-        return None
+            batch.append(line)
+            wait = None
+        if batch:
+            # One write for a whole reply: the server reads and relays its lines
+            # together instead of one TCP round of delayed ACKs per line.
+            if self._send_batch is not None and len(batch) > 1:
+                self._send_batch(batch)
+            else:
+                for line in batch:
+                    self._send_raw(line)
+            for _line in batch:
+                self.queue.pop()
+        return wait
 
     def tick(self) -> None:
         """``pump`` for the reactor's scheduler: it never raises."""

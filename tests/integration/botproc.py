@@ -44,9 +44,11 @@ class BotProcess:
             "[database]", f"url = {self.database_url}", *(f"{key} = {value}" for key, value in database.items()),
             "[permissions]", f"admins = {admins}",
             "[irc]", *(f"{key} = {value}" for key, value in settings.items()),
-            "[schedule]", f"sources = {sources}",
         ]  # fmt: skip
-        for section, values in (sections or {}).items():
+        more = {name: dict(values) for name, values in (sections or {}).items()}
+        if sources:
+            more.setdefault("schedule", {})["sources"] = sources
+        for section, values in more.items():
             lines += [f"[{section}]", *(f"{key} = {value}" for key, value in values.items())]
         self.config_path = workdir / "bot.ini"
         self.config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -10,16 +10,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-
-import icalendar
+from typing import TYPE_CHECKING
 
 from successbot.schedule_model import Event, ImportResult, Kind, ScheduleImportError, day_event_span
+
+if TYPE_CHECKING:
+    import icalendar  # imported when a calendar is read or written: a bot without one never pays for it
 
 PRODUCT_ID = "-//successbot//schedule//EN"
 
 
 def import_calendar(source: str, text: str) -> ImportResult:
     try:
+        import icalendar
+
         calendar = icalendar.Calendar.from_ical(text)
     except ValueError as error:
         raise ScheduleImportError(source, f"not a valid iCalendar file: {str(error).splitlines()[0]}") from None
@@ -96,6 +100,8 @@ def _text(component: icalendar.Event, name: str) -> str | None:
 
 
 def export_calendar(events: Iterable[Event], now: datetime, name: str = "successbot schedule") -> str:
+    import icalendar
+
     calendar = icalendar.Calendar()
     calendar.add("PRODID", PRODUCT_ID)
     calendar.add("VERSION", "2.0")
@@ -106,6 +112,8 @@ def export_calendar(events: Iterable[Event], now: datetime, name: str = "success
 
 
 def _component(event: Event, now: datetime) -> icalendar.Event:
+    import icalendar
+
     component = icalendar.Event()
     identity = f"{event.source}|{event.entry}|{event.kind.value}|{event.start.isoformat()}"
     component.add("UID", hashlib.sha256(identity.encode()).hexdigest()[:32] + "@successbot")
