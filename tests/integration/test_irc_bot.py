@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import signal
 import socket
 import time
@@ -350,3 +351,50 @@ def test_a_due_reminder_arrives_in_the_channel_once(irc_network, accounts, start
     later = [m for m in watcher.collect(3) if m.command == "PRIVMSG"]
     assert later == []  # checked every second, posted once
     assert bot.signal_and_wait() == 0
+
+
+def test_an_announcement_due_during_an_outage_is_posted_once_after_it(start_bot, tmp_path):
+    from ircnet import start_inspircd
+    from sqlalchemy import select
+
+    from successbot.database import make_engine
+    from successbot.models import AnnouncementRow
+
+    network = start_inspircd("relaxed", restartable=True)
+    try:
+        now = datetime.now(UTC)
+        opened = now.replace(second=0, microsecond=0) - timedelta(minutes=1)
+        closes = now.replace(second=0, microsecond=0) + timedelta(minutes=3)
+        due_in = 12  # seconds from now: while the server is down
+        offset = int((closes - now).total_seconds()) - due_in
+        schedule = tmp_path / "election.yaml"
+        schedule.write_text(
+            "successbot-schedule: 1\nevents:\n"
+            f"  - title: TC nominations\n    kind: election phase\n"
+            f"    start: {opened:%Y-%m-%dT%H:%M}\n    end: {closes:%Y-%m-%dT%H:%M}\n",
+            encoding="utf-8",
+        )
+        sections = {
+            "schedule": {"sources": str(schedule)},
+            "announce": {"check_every": "1s", "election_offsets": f"{offset}s", "weekly_summary": "off"},
+        }
+        channel = fresh_channel()
+        bot = start_bot(network, channels=channel, auth="none", sections=sections)
+        bot.wait_for_log("announced in .*: TC nominations opens")
+        before = len(bot.log())
+        network.halt()
+        time.sleep(due_in + 4)
+        network.start_again()
+        bot.wait_joined(channel, after=before)
+        # Nobody can watch the channel across the outage, so the bot's log and database tell.
+        bot.wait_for_log(r"announced in .*: TC nominations closes in", timeout=15, after=before)
+        time.sleep(3)  # a few more checks, one a second
+        assert len(re.findall(r"announced in .*: TC nominations closes in", bot.log())) == 1
+        assert "announcement skipped" not in bot.log()
+        engine = make_engine(bot.database_url)
+        with engine.connect() as connection:
+            rows = connection.execute(select(AnnouncementRow.subject, AnnouncementRow.status)).all()
+        engine.dispose()
+        assert sorted(status for _subject, status in rows) == ["sent", "sent"]
+    finally:
+        network.stop()
