@@ -54,3 +54,15 @@ def test_a_failure_is_recorded_and_the_events_stay(schedule_store):
     (state,) = schedule_store.sources()
     assert (state.problem, state.event_count, state.loaded_at) == ("cannot fetch it: HTTP 503", 42, AT)
     assert len(schedule_store.events()) == 42
+
+
+def test_a_refresh_by_another_instance_is_seen_despite_the_cache(schedule_store, engine):
+    from successbot.schedule_store import SqlScheduleStore
+
+    other_instance = SqlScheduleStore(engine)
+    first = events_of("election/configuration-2027.1.yaml")[:2]
+    schedule_store.replace_source("a.yaml", first, AT)
+    assert len(schedule_store.events()) == 2  # read, and now cached
+    moved = [replace(event, title=event.title + " (moved)", source="a.yaml") for event in first]
+    other_instance.replace_source("a.yaml", moved, AT)  # the same count, at the same instant
+    assert [event.title for event in schedule_store.events()] == [event.title for event in moved]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
@@ -34,6 +34,10 @@ class SourceState:
 class SqlScheduleStore:
     def __init__(self, engine: Engine) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # events() is asked at every !deadline and every announcement check; reading
+        # every row each time cost most of a reply. The cache is checked against a
+        # cheap stamp of the tables, so a refresh by another instance is seen too.
+        self._cached: tuple[object, list[Event]] | None = None
 
     def replace_source(self, location: str, events: Iterable[Event], at: datetime, format: str | None = None) -> int:
         """Make ``events`` the whole of ``location``'s events, in one transaction; returns how many."""
@@ -44,9 +48,14 @@ class SqlScheduleStore:
                 session.add_all(rows)
                 state = session.get(ScheduleSourceRow, location) or ScheduleSourceRow(location=location)
                 state.format, state.event_count = format, len(rows)
+                # Strictly later than the last load, even at the same instant: the stamp
+                # that events() checks its cache against must change with every replacement.
+                if state.loaded_at is not None and at <= state.loaded_at:
+                    at = state.loaded_at + timedelta(microseconds=1)
                 state.loaded_at = state.attempted_at = at
                 state.problem = None
                 session.add(state)
+            self._cached = None
         except SQLAlchemyError as error:
             raise StorageError(_describe(error)) from error
         return len(rows)
@@ -67,9 +76,18 @@ class SqlScheduleStore:
         query = select(ScheduleEventRow).order_by(ScheduleEventRow.starts_at, ScheduleEventRow.id)
         try:
             with self._sessions() as session:
-                return [_to_event(row) for row in session.scalars(query)]
+                stamp = (
+                    *session.execute(select(func.count(ScheduleEventRow.id), func.max(ScheduleEventRow.id))).one(),
+                    session.scalar(select(func.max(ScheduleSourceRow.loaded_at))),
+                )
+                cached = self._cached
+                if cached is not None and cached[0] == stamp:
+                    return list(cached[1])
+                events = [_to_event(row) for row in session.scalars(query)]
         except SQLAlchemyError as error:
             raise StorageError(_describe(error)) from error
+        self._cached = (stamp, events)
+        return list(events)
 
     def sources(self) -> list[SourceState]:
         try:
