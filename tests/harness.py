@@ -34,15 +34,9 @@ class Channel:
     def __init__(self, core: Core, clock: FixedClock, name: str = "#dev") -> None:
         self.core, self.clock, self.name = core, clock, name
 
-    def say(
-        self,
-        text: str,
-        nick: str = "alice",
-        account: str | None = "alice",
-        userhost: str | None = "alice@example.org",
-        private: bool = False,
-    ) -> list[str]:
-        return [reply.text for reply in self.replies(text, nick, account, userhost, private)]
+    def say(self, text: str, **speaker: object) -> list[str]:
+        """The replies' texts; ``speaker`` as for ``replies``."""
+        return [reply.text for reply in self.replies(text, **speaker)]  # type: ignore[arg-type]
 
     def replies(
         self,

@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, NoReturn
 
 from successbot import __version__
@@ -187,13 +188,12 @@ def run_bot(args: argparse.Namespace, clock: Clock) -> int:
         args.nick = args.channel = args.account = None
         return run_console_command(args, clock)
     from successbot.irc_adapter import IrcBot
-    from successbot.scheduler import BotScheduler, announcement_policy, build_announcer
+    from successbot.scheduler import BotScheduler, announcement_policy, build_announcer, configured_audience
 
     app = open_app(config)
     try:
         bot = IrcBot(app.core, config.irc, config.bot.nick, clock)
-        channels = tuple(channel.name for channel in config.irc.channels)
-        policy = announcement_policy(config, channels, config.irc.network or config.irc.server)
+        policy = announcement_policy(config, *configured_audience(config))
         jobs = BotScheduler(app, build_announcer(app, bot, policy), clock)
         bot.on_stop.append(jobs.stop)
         bot.install_signal_handlers()
@@ -210,20 +210,13 @@ def run_announcements(args: argparse.Namespace, clock: Clock) -> int:
 
     from successbot.announcement_store import SqlAnnouncementStore
     from successbot.announcements import plan
-    from successbot.scheduler import announcement_policy
+    from successbot.scheduler import announcement_policy, configured_audience
 
-    try:
-        start = parse_instant(args.first) if args.first else clock.now()
-    except ValueError as error:
-        raise UsageError(f"--from: {error}") from None
-    if args.days < 1:
-        raise UsageError(f"--days: expected a number of days of at least 1, found {args.days}")
+    start = window_start(args.first, "--from", args.days, clock)
     app = open_from(args)
     try:
         config = app.config
-        channels = tuple(c.name for c in config.irc.channels) or (config.bot.console_channel,)
-        network = config.irc.network or config.irc.server if config.irc.server else "console"
-        policy = announcement_policy(config, channels, network)
+        policy = announcement_policy(config, *configured_audience(config))
         events = app.schedule.store.events() if app.schedule is not None else []
         planned = plan(events, policy, start, start + timedelta(days=args.days))
         known = SqlAnnouncementStore(app.engine, "dry-run", timedelta(0)).records_since(start)
@@ -238,6 +231,17 @@ def run_announcements(args: argparse.Namespace, clock: Clock) -> int:
     if not planned:
         print(f"nothing to announce from {start:%Y-%m-%d %H:%M} UTC for {args.days} days")
     return 0
+
+
+def window_start(given: str | None, option: str, days: int, clock: Clock) -> datetime:
+    """Where a listing of ``days`` days starts: the ISO time given with ``option``, else now."""
+    try:
+        start = parse_instant(given) if given else clock.now()
+    except ValueError as error:
+        raise UsageError(f"{option}: {error}") from None
+    if days < 1:
+        raise UsageError(f"--days: expected a number of days of at least 1, found {days}")
+    return start
 
 
 def run_ask(args: argparse.Namespace, clock: Clock) -> int:

@@ -12,7 +12,7 @@ import sys
 from datetime import datetime, timedelta
 from typing import Any
 
-from successbot.clock import Clock, parse_instant
+from successbot.clock import Clock
 from successbot.importers import FORMATS
 from successbot.schedule_model import Event, Kind, ScheduleImportError, series_display
 from successbot.schedule_queries import in_order
@@ -72,14 +72,9 @@ def run_schedule_import(args: argparse.Namespace, clock: Clock) -> int:
 
 
 def run_schedule_list(args: argparse.Namespace, clock: Clock) -> int:
-    from successbot.cli import UsageError, open_from
+    from successbot.cli import open_from, window_start
 
-    try:
-        at = parse_instant(args.at) if args.at else clock.now()
-    except ValueError as error:
-        raise UsageError(f"--at: {error}") from None
-    if args.days < 1:
-        raise UsageError(f"--days: expected a whole number of at least 1, found {args.days}")
+    at = window_start(args.at, "--at", args.days, clock)
     app = open_from(args)
     try:
         events = app.schedule.store.events()

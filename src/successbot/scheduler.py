@@ -50,6 +50,17 @@ def announcement_policy(config: Config, default_channels: tuple[str, ...], netwo
     )
 
 
+def configured_audience(config: Config) -> tuple[tuple[str, ...], str]:
+    """The channels and network ``successbot run`` announces to: the IRC ones, else the console's.
+
+    The dry run must use the same, or its keys would not match what the bot records.
+    """
+    channels = tuple(channel.name for channel in config.irc.channels)
+    if not config.irc.server:
+        return channels or (config.bot.console_channel,), "console"
+    return channels, config.irc.network or config.irc.server
+
+
 def instance_name() -> str:
     """Who holds a claim: this host and process."""
     return f"{socket.gethostname()}:{os.getpid()}"
