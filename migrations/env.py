@@ -11,8 +11,8 @@ import os
 
 from alembic import context
 
-from successbot.database import make_engine
-from successbot.models import Base
+from successbot.storage.database import make_engine
+from successbot.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -9,11 +9,11 @@ from sqlalchemy.engine import Engine
 
 from harness import EXAMPLE_SOURCES, EXAMPLE_TIME, Channel, make_core
 from pgserver import PostgresServer, start_postgres
-from successbot.clock import FixedClock
-from successbot.database import make_engine, upgrade
-from successbot.schedule_sources import ScheduleService
-from successbot.schedule_store import SqlScheduleStore
-from successbot.success_store import SqlSuccessStore
+from successbot.core.clock import FixedClock
+from successbot.storage.database import make_engine, upgrade
+from successbot.schedules.sources import ScheduleService
+from successbot.storage.schedule import SqlScheduleStore
+from successbot.storage.successes import SqlSuccessStore
 
 
 @pytest.fixture(scope="session")

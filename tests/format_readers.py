@@ -22,7 +22,7 @@ from docutils import nodes
 from docutils.core import publish_doctree
 from markdown_it import MarkdownIt
 
-from successbot.exporters.csv_format import FORMULA_STARTS
+from successbot.publishing.renderers.csv_format import FORMULA_STARTS
 
 
 @dataclass(frozen=True)

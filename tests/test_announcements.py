@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from harness import OPENSTACK_DATA
-from successbot.announcements import (
+from successbot.announcements.plan import (
     ELECTION,
     RELEASE,
     SUMMARY,
@@ -17,7 +17,7 @@ from successbot.announcements import (
     parse_weekly_time,
     plan,
 )
-from successbot.schedule_sources import load_location
+from successbot.schedules.sources import load_location
 
 NEWTON_ELECTION = OPENSTACK_DATA / "election" / "events-newton-2016-03.yaml"
 MITAKA = OPENSTACK_DATA / "releases" / "mitaka" / "schedule.rst"

@@ -10,11 +10,11 @@ from datetime import time, timedelta
 import pytest
 
 from pgserver import BACKENDS
-from successbot.announcement_store import SqlAnnouncementStore
-from successbot.announcements import ELECTION, RELEASE, SUMMARY, AnnouncementPolicy, WeeklyTime, plan
-from successbot.announcer import Announcer
-from successbot.schedule_sources import load_location
-from successbot.successes import NewSuccess
+from successbot.storage.claims import SqlAnnouncementStore
+from successbot.announcements.plan import ELECTION, RELEASE, SUMMARY, AnnouncementPolicy, WeeklyTime, plan
+from successbot.announcements.announcer import Announcer
+from successbot.schedules.sources import load_location
+from successbot.core.successes import NewSuccess
 from test_announcements import MITAKA, NEWTON_ELECTION, at
 
 
@@ -137,7 +137,7 @@ def test_two_instances_on_one_database_post_each_announcement_once(engine, store
 
 @on_every_backend
 def test_missed_while_down_recent_ones_post_older_ones_are_skipped(engine, store, caplog):
-    caplog.set_level(logging.INFO, logger="successbot.announcer")
+    caplog.set_level(logging.INFO, logger="successbot.announcements.announcer")
     sink = RecordingSink()
     bot = announcer(engine, store, sink, grace=timedelta(hours=1))
     # Down from before the PTL nomination opened until 30 minutes after the 4-hour reminder.
@@ -235,9 +235,9 @@ def test_the_four_hour_reminder_within_grace(engine, store, when):
 
 
 def test_summary_links_the_published_week_and_rewrites_its_pages(tmp_path):
-    from successbot.app import open_app
+    from successbot.runtime.app import open_app
     from successbot.config import load_config
-    from successbot.scheduler import announcement_policy, build_announcer
+    from successbot.runtime.jobs import announcement_policy, build_announcer
 
     config_path = tmp_path / "bot.ini"
     config_path.write_text(

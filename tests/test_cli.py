@@ -13,7 +13,7 @@ import pytest
 
 from pgserver import BACKENDS
 from successbot import __version__
-from successbot.models import SCHEMA_REVISION
+from successbot.storage.models import SCHEMA_REVISION
 
 
 def run(cwd: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from harness import EXAMPLE_TIME, Channel, make_core
-from successbot.clock import FixedClock
-from successbot.messages import Message
-from successbot.successes import MAX_TEXT_LENGTH, StorageError
+from successbot.core.clock import FixedClock
+from successbot.core.messages import Message
+from successbot.core.successes import MAX_TEXT_LENGTH, StorageError
 
 
 def test_success_is_recorded_with_everything_known_and_acknowledged(channel, store):

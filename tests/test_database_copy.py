@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from harness import OPENSTACK_DATA
-from successbot.database import make_engine
-from successbot.models import Base
-from successbot.schedule_sources import load_location
-from successbot.schedule_store import SqlScheduleStore
-from successbot.success_store import SqlSuccessStore
-from successbot.successes import NewSuccess
+from successbot.storage.database import make_engine
+from successbot.storage.models import Base
+from successbot.schedules.sources import load_location
+from successbot.storage.schedule import SqlScheduleStore
+from successbot.storage.successes import SqlSuccessStore
+from successbot.core.successes import NewSuccess
 from test_cli import assert_one_clean_error_line, run
 
 pytestmark = pytest.mark.postgresql

@@ -19,12 +19,12 @@ from markdown_it import MarkdownIt
 
 from harness import EXAMPLE_TIME, make_core
 from successbot.config import load_config
-from successbot.exporters import RENDERERS
-from successbot.exporters.base import ExportRequest, one_line
-from successbot.irc_adapter import IrcBot
-from successbot.irc_lines import MAX_LINE_BYTES, prefix_budget_for
-from successbot.messages import Message
-from successbot.successes import Success, clean_success_text
+from successbot.publishing.renderers import RENDERERS
+from successbot.publishing.renderers.base import ExportRequest, one_line
+from successbot.adapters.irc.connection import IrcBot
+from successbot.adapters.irc.lines import MAX_LINE_BYTES, prefix_budget_for
+from successbot.core.messages import Message
+from successbot.core.successes import Success, clean_success_text
 
 FORMATTING = set("\x02\x03\x04\x0f\x11\x16\x1d\x1e\x1f")
 LINE_BREAKERS = set("\r\n\0")

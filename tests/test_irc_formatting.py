@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from successbot.irc_formatting import strip_formatting
+from successbot.core.formatting import strip_formatting
 
 
 @pytest.mark.parametrize(

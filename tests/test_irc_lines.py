@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from successbot.irc_lines import (
+from successbot.adapters.irc.lines import (
     CUT_MARKER,
     MAX_LINE_BYTES,
     body_budget,

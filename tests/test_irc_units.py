@@ -7,10 +7,10 @@ import logging
 
 import pytest
 
-from successbot.backoff import Backoff
+from successbot.adapters.irc.backoff import Backoff
 from successbot.config import ChannelSetting, ConfigError, load_config, parse_duration
-from successbot.irc_adapter import SecretRedactor
-from successbot.irc_capabilities import CapNegotiation, SaslCredentials
+from successbot.adapters.irc.connection import SecretRedactor
+from successbot.adapters.irc.registration import CapNegotiation, SaslCredentials
 
 INSPIRCD_CAPS = (
     "account-notify account-tag away-notify batch cap-notify chghost echo-message extended-join "
@@ -157,8 +157,8 @@ def test_unset_password_variable_matters_only_where_secrets_are_needed(tmp_path,
 def test_the_byte_budget_follows_raised_flood_limits_and_keeps_the_default_otherwise():
     from dataclasses import replace
 
-    from successbot.irc_adapter import octet_bucket
-    from successbot.outbound import DEFAULT_BYTE_BURST, DEFAULT_BYTES_PER_SECOND
+    from successbot.adapters.irc.connection import octet_bucket
+    from successbot.adapters.irc.outbound import DEFAULT_BYTE_BURST, DEFAULT_BYTES_PER_SECOND
 
     settings = load_config(None).irc
     default = octet_bucket(settings, lambda: 0.0)

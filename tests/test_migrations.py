@@ -10,7 +10,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from pgserver import BACKENDS
-from successbot.database import (
+from successbot.storage.database import (
     SchemaOutOfDate,
     alembic_config,
     current_revision,
@@ -19,7 +19,7 @@ from successbot.database import (
     make_engine,
     upgrade,
 )
-from successbot.models import SCHEMA_REVISION, Base
+from successbot.storage.models import SCHEMA_REVISION, Base
 
 on_every_backend = pytest.mark.parametrize("backend", BACKENDS, indirect=True)
 

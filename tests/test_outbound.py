@@ -7,7 +7,7 @@ import threading
 import pytest
 from irc.schedule import DefaultScheduler
 
-from successbot.outbound import (
+from successbot.adapters.irc.outbound import (
     DEFAULT_BURST,
     DEFAULT_LINES_PER_SECOND,
     OutboundQueue,

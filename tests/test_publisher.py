@@ -15,9 +15,9 @@ import pytest
 
 from format_readers import ATOM, Expectations, read_atom, read_html
 from harness import EXAMPLE_TIME, Channel, make_core
-from successbot.export import iso_week
-from successbot.publisher import Publisher, publish_quietly, write_atomically
-from successbot.successes import NewSuccess
+from successbot.publishing.export import iso_week
+from successbot.publishing.directory import Publisher, publish_quietly, write_atomically
+from successbot.core.successes import NewSuccess
 
 SITE = "https://successes.example.org/"
 
@@ -220,7 +220,7 @@ def test_write_atomically_leaves_the_old_file_when_writing_fails(tmp_path, monke
     def full_disk(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("successbot.publisher.os.fsync", full_disk)
+    monkeypatch.setattr("successbot.publishing.directory.os.fsync", full_disk)
     with pytest.raises(OSError, match="No space left"):
         write_atomically(target, "new")
     assert target.read_text(encoding="utf-8") == "old"

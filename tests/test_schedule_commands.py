@@ -12,13 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from harness import EXAMPLE_SOURCES, OPENSTACK_DATA, Channel, make_core
-from successbot.clock import FixedClock
-from successbot.database import make_engine
-from successbot.schedule_model import Kind
-from successbot.schedule_queries import upcoming_deadlines
-from successbot.schedule_sources import ScheduleService
-from successbot.schedule_store import SqlScheduleStore
-from successbot.success_store import SqlSuccessStore
+from successbot.core.clock import FixedClock
+from successbot.storage.database import make_engine
+from successbot.schedules.model import Kind
+from successbot.schedules.queries import upcoming_deadlines
+from successbot.schedules.sources import ScheduleService
+from successbot.storage.schedule import SqlScheduleStore
+from successbot.storage.successes import SqlSuccessStore
 
 ALL_SOURCES = tuple(
     str(path)

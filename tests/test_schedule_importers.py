@@ -9,12 +9,12 @@ import icalendar
 import pytest
 
 from harness import OPENSTACK_DATA
-from successbot.importers import import_text
-from successbot.importers.icalendar_format import export_calendar
-from successbot.importers.plain_yaml import load_text_yaml
-from successbot.importers.successbot_yaml import export_yaml
-from successbot.schedule_model import Event, Kind, ScheduleImportError
-from successbot.schedule_sources import load_location
+from successbot.schedules.formats.detection import import_text
+from successbot.schedules.formats.ics import export_calendar
+from successbot.schedules.formats.plain_yaml import load_text_yaml
+from successbot.schedules.formats.successbot_yaml import export_yaml
+from successbot.schedules.model import Event, Kind, ScheduleImportError
+from successbot.schedules.sources import load_location
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared" / "data" / "openstack"

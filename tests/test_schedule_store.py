@@ -9,8 +9,8 @@ import pytest
 
 from harness import OPENSTACK_DATA
 from pgserver import BACKENDS
-from successbot.schedule_sources import load_location
-from successbot.successes import StorageError
+from successbot.schedules.sources import load_location
+from successbot.core.successes import StorageError
 
 AT = datetime(2026, 11, 28, tzinfo=UTC)
 
@@ -57,7 +57,7 @@ def test_a_failure_is_recorded_and_the_events_stay(schedule_store):
 
 
 def test_a_refresh_by_another_instance_is_seen_despite_the_cache(schedule_store, engine):
-    from successbot.schedule_store import SqlScheduleStore
+    from successbot.storage.schedule import SqlScheduleStore
 
     other_instance = SqlScheduleStore(engine)
     first = events_of("election/configuration-2027.1.yaml")[:2]

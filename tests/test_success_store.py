@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from pgserver import BACKENDS
-from successbot.successes import NewSuccess
+from successbot.core.successes import NewSuccess
 
 pytestmark = pytest.mark.parametrize("backend", BACKENDS, indirect=True)
 

@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("userhost", sa.String(length=255), nullable=True),
         sa.Column("channel", sa.String(length=64), nullable=False),
         sa.Column("network", sa.String(length=64), nullable=False),
-        # Naive UTC (successbot.models.UTCDateTime), the same on every database.
+        # Naive UTC (successbot.storage.models.UTCDateTime), the same on every database.
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("deleted_at", sa.DateTime(), nullable=True),
         sa.Column("deleted_by", sa.String(length=64), nullable=True),

@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column("entry", sa.String(length=255), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
-        # Naive UTC (successbot.models.UTCDateTime), the same on every database.
+        # Naive UTC (successbot.storage.models.UTCDateTime), the same on every database.
         sa.Column("starts_at", sa.DateTime(), nullable=False),
         sa.Column("ends_at", sa.DateTime(), nullable=False),
         sa.Column("all_day", sa.Boolean(), nullable=False),

@@ -1,3 +1,3 @@
-from successbot.cli import main
+from successbot.cli.main import main
 
 raise SystemExit(main())

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from successbot.log_links import PLACEHOLDERS, LogUrlTemplate
+from successbot.publishing.log_links import PLACEHOLDERS, LogUrlTemplate
 
 ENV_VAR = "SUCCESSBOT_CONFIG"
 
@@ -210,7 +210,7 @@ def parse_durations(raw: str) -> tuple[float, ...]:
 
 
 def parse_weekly(raw: str) -> Any:
-    from successbot.announcements import parse_weekly_time
+    from successbot.announcements.plan import parse_weekly_time
 
     return parse_weekly_time(raw)
 

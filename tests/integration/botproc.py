@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from successbot.database import make_engine
-from successbot.success_store import SqlSuccessStore
+from successbot.storage.database import make_engine
+from successbot.storage.successes import SqlSuccessStore
 
 BOT_START_SECONDS = 20.0
 

@@ -20,7 +20,7 @@ import pytest
 from ircnet import unavailable
 from test_irc_bot import bot_reply, fresh_channel
 
-from successbot.success_commands import NOT_RECORDED
+from successbot.commands.successes import NOT_RECORDED
 
 pytestmark = pytest.mark.irc
 

@@ -357,8 +357,8 @@ def test_an_announcement_due_during_an_outage_is_posted_once_after_it(start_bot,
     from ircnet import start_inspircd
     from sqlalchemy import select
 
-    from successbot.database import make_engine
-    from successbot.models import AnnouncementRow
+    from successbot.storage.database import make_engine
+    from successbot.storage.models import AnnouncementRow
 
     network = start_inspircd("relaxed", restartable=True)
     try:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from ircnet import Network
 
-from successbot.outbound import OutboundQueue, Sender
+from successbot.adapters.irc.outbound import OutboundQueue, Sender
 
 pytestmark = pytest.mark.irc
 

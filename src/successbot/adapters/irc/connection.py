@@ -1,0 +1,729 @@
+"""The IRC adapter: one connection to one network, kept alive for months.
+
+It turns IRC events into ``Message`` values for the core and the core's
+replies into paced lines. Everything runs on one thread, the reactor loop in
+``IrcBot.run``; other threads (the scheduler) only put lines in the
+outbound queue. Connection states, in order: connecting → negotiating
+capabilities and SASL → registered (001) → identified (NickServ, if used) →
+joining. A lost link goes back to the start after a backoff.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import logging
+import re
+import signal
+import socket
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+import irc.client
+import irc.strings
+from jaraco.stream import buffer
+
+from successbot import __version__
+from successbot.adapters.irc.backoff import Backoff
+from successbot.core.clock import Clock, parse_instant
+from successbot.config import ChannelSetting, IrcSettings
+from successbot.core.dispatch import Core
+from successbot.adapters.irc.registration import CapNegotiation, SaslCredentials
+from successbot.adapters.irc.lines import MAX_LINE_BYTES, prefix_budget_for, sanitize, split_message
+from successbot.core.messages import Message, Reply
+from successbot.adapters.irc.outbound import DEFAULT_BYTE_BURST, DEFAULT_BYTES_PER_SECOND, OutboundQueue, Sender, TokenBucket
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_AUTH_FAILED = 2
+
+CONNECT_TIMEOUT = 15.0
+REGISTRATION_TIMEOUT = 60.0
+IDENTIFY_TIMEOUT = 15.0
+WHOIS_TIMEOUT = 10.0
+QUIT_TIMEOUT = 3.0
+NICK_REGAIN_INTERVAL = 60.0
+STABLE_CONNECTION = 60.0  # up this long: the next outage starts the backoff afresh
+LOOP_TICK = 0.1
+# Join failures that will not go away by themselves: give up on the channel.
+PERMANENT_JOIN_FAILURES = {
+    "bannedfromchan": "banned",
+    "inviteonlychan": "invite only",
+    "badchannelkey": "wrong channel key",
+    "needreggednick": "only for registered nicks",
+}
+UNKNOWN = object()  # a speaker's account that the network has not told us
+# Events about someone: a line of these kinds without a ":nick!user@host" is garbage.
+NEEDS_SOURCE = frozenset({"join", "part", "kick", "nick", "quit", "account", "pubmsg", "privmsg", "privnotice", "ctcp"})
+
+
+class ReplacingLineBuffer(buffer.DecodingLineBuffer):
+    """Invalid UTF-8 from the server becomes U+FFFD; it never stops the bot."""
+
+    errors = "replace"
+
+
+class TolerantServerConnection(irc.client.ServerConnection):
+    """A line the irc library cannot parse is logged and skipped: it must not end the reactor loop."""
+
+    buffer_class = ReplacingLineBuffer
+
+    def _process_line(self, line: str) -> None:
+        try:
+            super()._process_line(line)
+        except Exception as error:
+            log.warning("ignoring a line from the server that cannot be parsed (%s): %r", error, line[:200])
+
+
+class SecretRedactor(logging.Filter):
+    """Blanks secrets in raw lines that the irc library logs at DEBUG."""
+
+    PATTERNS = (
+        re.compile(r"(AUTHENTICATE )(?!PLAIN\b|\+$)\S+"),
+        re.compile(r"(PASS :?)\S+"),
+        re.compile(r"(PRIVMSG NickServ :IDENTIFY(?: \S+)? )\S+", re.IGNORECASE),
+    )
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = message
+        for pattern in self.PATTERNS:
+            redacted = pattern.sub(r"\1<hidden>", redacted)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+def _install_redaction() -> None:
+    for name in ("irc.client", "irc.connection"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, SecretRedactor) for f in logger.filters):
+            logger.addFilter(SecretRedactor())
+
+
+@dataclass
+class ChannelState:
+    setting: ChannelSetting
+    joined: bool = False
+    abandoned: str | None = None  # why we stopped trying
+
+
+@dataclass
+class PendingWhois:
+    deadline: float
+    messages: list[Message] = field(default_factory=list)
+    account: str | None = None
+
+
+class IrcBot:
+    """The bot on one IRC network. ``run`` blocks until it stops and returns the exit status."""
+
+    def __init__(
+        self,
+        core: Core,
+        settings: IrcSettings,
+        nick: str,
+        clock: Clock,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.core, self.settings, self.primary_nick, self.clock = core, settings, nick, clock
+        self.monotonic = monotonic
+        self.outbound = OutboundQueue()
+        self.reactor = irc.client.Reactor()
+        self.reactor.connection_class = TolerantServerConnection
+        self.connection = self.reactor.server()
+        self.sender = Sender(
+            self.outbound,
+            self._send_now,
+            ready=lambda: self.registered,
+            lines=TokenBucket(settings.flood_burst, settings.flood_rate, monotonic),
+            octets=octet_bucket(settings, monotonic),
+            clock=monotonic,
+            send_batch=self._send_lines,
+        )
+        self.channels = {irc.strings.lower(c.name): ChannelState(c) for c in settings.channels}
+        self.backoff = Backoff(cap=settings.reconnect_max)
+        self.exit_status = EXIT_OK
+        self.registered = False
+        self._timers: list[tuple[float, int, Callable[[], None]]] = []
+        self._timer_order = itertools.count()
+        self._stop_reason: str | None = None
+        self._finished = False
+        self._quit_deadline: float | None = None
+        self._connected_at = 0.0
+        self._last_heard = 0.0
+        self._ping_sent_at: float | None = None
+        self._session = 0  # increases with each connection; stale timers compare it
+        self._caps = CapNegotiation()
+        self._identify_deadline: float | None = None
+        self._nick_candidates: list[str] = []
+        self._accounts: dict[str, str | None] = {}
+        self._whois: dict[str, PendingWhois] = {}
+        self.on_stop: list[Callable[[], None]] = []
+        self._register_handlers()
+        _install_redaction()
+
+    # --- the loop ---
+
+    def run(self) -> int:
+        self._connect()
+        while not self._finished:
+            self.reactor.process_once(timeout=LOOP_TICK)
+            self._run_due_timers()
+            self._check_liveness()
+            if self._stop_reason is not None and self._quit_deadline is None:
+                self._begin_quit()
+            if self._quit_deadline is not None and self.monotonic() >= self._quit_deadline:
+                self._finish()
+            self.sender.tick()
+        for callback in self.on_stop:
+            callback()
+        return self.exit_status
+
+    def stop(self, reason: str = "stopping") -> None:
+        """Ask the loop to QUIT and return; safe from a signal handler or another thread."""
+        if self._stop_reason is None:
+            self._stop_reason = reason
+
+    def install_signal_handlers(self) -> None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda number, _frame: self.stop(signal.Signals(number).name))
+
+    def say(self, target: str, text: str, notice: bool = False) -> None:
+        """Queue ``text`` for ``target``, split to fit; safe from any thread."""
+        command = "NOTICE" if notice else "PRIVMSG"
+        budget = prefix_budget_for(self.connection.get_nickname() or self.primary_nick)
+        parts = split_message(command, target, text, prefix_budget=budget, max_parts=self.settings.max_reply_lines)
+        self.outbound.put_many(f"{command} {target} :{part}" for part in parts)
+
+    # --- the announcer's sink: called from the scheduler's thread ---
+
+    @property
+    def network(self) -> str:
+        return self.network_name
+
+    def can_post(self, channel: str) -> bool:
+        """Only into a channel the bot is in now; otherwise the line would be refused or lost."""
+        state = self.channels.get(irc.strings.lower(channel))
+        return self.registered and state is not None and state.joined
+
+    def post(self, channel: str, text: str, notice: bool) -> None:
+        self.say(channel, text, notice=notice)
+
+    @property
+    def network_name(self) -> str:
+        """As configured, else what the server calls its network (ISUPPORT NETWORK), else its host."""
+        announced = getattr(self.connection.features, "network", None)
+        return self.settings.network or announced or self.settings.server
+
+    # --- connecting ---
+
+    def _connect(self) -> None:
+        settings = self.settings
+        host, port = settings.server, settings.effective_port
+        self._session += 1
+        self.registered = False
+        self._caps = CapNegotiation(
+            sasl=SaslCredentials(settings.account or self.primary_nick, settings.password.reveal())
+            if settings.auth == "sasl" and settings.password is not None
+            else None
+        )
+        self._nick_candidates = [*settings.alt_nicks, self.primary_nick + "_", self.primary_nick + "__"]
+        self._accounts.clear()
+        log.info("connecting to %s:%d%s", host, port, " with TLS" if settings.uses_tls else "")
+        password = settings.server_password.reveal() if settings.server_password else None
+        try:
+            self.connection.connect(
+                host,
+                port,
+                self.primary_nick,
+                password=password,
+                username=settings.username,
+                ircname=settings.realname,
+                connect_factory=self._open_socket,
+            )
+        except irc.client.ServerConnectionError as error:
+            self._schedule_reconnect(f"cannot connect: {error}")
+            return
+        now = self.monotonic()
+        self._connected_at = self._last_heard = now
+        self._ping_sent_at = None
+        session = self._session
+        self._call_later(REGISTRATION_TIMEOUT, lambda: self._registration_overdue(session))
+
+    def _open_socket(self, address: tuple[str, int]) -> socket.socket:
+        sock = socket.create_connection(address, timeout=CONNECT_TIMEOUT)
+        # A reply of several lines is several small writes: without this, Nagle's
+        # algorithm holds the second until the server's delayed ACK, 40 ms later.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.settings.uses_tls:
+            context = ssl.create_default_context()
+            if not self.settings.tls_verify:
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            sock = context.wrap_socket(sock, server_hostname=address[0])
+        sock.settimeout(None)
+        # Before NICK/USER (which connect() sends next): the server now holds
+        # registration until CAP END, so SASL finishes before we are "in".
+        sock.sendall(b"CAP LS 302\r\n")
+        return sock
+
+    def _registration_overdue(self, session: int) -> None:
+        if session == self._session and not self.registered and self.connection.is_connected():
+            log.warning("the server did not finish registration in %ds; reconnecting", REGISTRATION_TIMEOUT)
+            self.connection.disconnect("registration timed out")
+
+    def _schedule_reconnect(self, why: str) -> None:
+        if self._stop_reason is not None or self.exit_status == EXIT_AUTH_FAILED:
+            self._finish()
+            return
+        delay = self.backoff.next_delay()
+        log.info("%s; reconnecting in %.1fs", why, delay)
+        self._call_later(delay, self._connect)
+
+    def _send_now(self, line: str) -> None:
+        self.connection.send_raw(line)
+
+    def _send_lines(self, lines: list[str]) -> None:
+        """Several lines in one write (the irc library writes one line per call)."""
+        sock = self.connection.socket
+        if sock is None:
+            raise irc.client.ServerNotConnectedError("not connected")
+        data = b"".join(line.encode("utf-8") + b"\r\n" for line in lines)
+        try:
+            sock.sendall(data)
+        except OSError:
+            self.connection.disconnect("Connection reset by peer.")
+            return
+        for line in lines:
+            log.debug("TO SERVER: %s", line)
+
+    def _send_registration(self, lines: list[str]) -> None:
+        """CAP and SASL lines: part of registration, so they bypass the paced queue."""
+        for line in lines:
+            self.connection.send_raw(line)
+
+    # --- events ---
+
+    def _register_handlers(self) -> None:
+        handlers: dict[str, Callable[[Any, Any], None]] = {
+            "all_raw_messages": self._on_raw,
+            "cap": self._on_cap,
+            "authenticate": self._on_authenticate,
+            "saslsuccess": self._on_sasl_success,
+            "saslfail": self._on_sasl_failure,
+            "sasltoolong": self._on_sasl_failure,
+            "saslaborted": self._on_sasl_failure,
+            "nicklocked": self._on_sasl_failure,
+            "loggedin": self._on_logged_in,
+            "welcome": self._on_welcome,
+            "nicknameinuse": self._on_nick_unavailable,
+            "erroneusnickname": self._on_nick_unavailable,
+            "unavailresource": self._on_nick_unavailable,
+            "join": self._on_join,
+            "part": self._on_part,
+            "kick": self._on_kick,
+            "nick": self._on_nick,
+            "quit": self._on_quit,
+            "account": self._on_account,
+            "pubmsg": self._on_pubmsg,
+            "privmsg": self._on_privmsg,
+            "privnotice": self._on_privnotice,
+            "ctcp": self._on_ctcp,
+            "whoisaccount": self._on_whois_account,
+            "endofwhois": self._on_end_of_whois,
+            "disconnect": self._on_disconnect,
+            "error": self._on_error,
+            "channelisfull": self._on_channel_full,
+            **{name: self._on_join_refused for name in PERMANENT_JOIN_FAILURES},
+        }
+        for event_type, handler in handlers.items():
+            self.reactor.add_global_handler(event_type, self._guarded(handler))
+
+    def _guarded(self, handler: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+        def guarded(connection: Any, event: Any) -> None:
+            if event.source is None and event.type in NEEDS_SOURCE:
+                log.debug("ignoring a %s line without a source", event.type)  # no server sends one
+                return
+            try:
+                handler(connection, event)
+            except Exception:
+                # One bad line or a bug in a handler must not end the reactor loop.
+                log.exception("handling %s failed", event.type)
+
+        return guarded
+
+    def _on_raw(self, _connection: Any, _event: Any) -> None:
+        self._last_heard = self.monotonic()
+        self._ping_sent_at = None
+
+    def _on_cap(self, _connection: Any, event: Any) -> None:
+        if not event.arguments:
+            return
+        subcommand, args = event.arguments[0].upper(), event.arguments
+        if subcommand == "LS" and not self._caps.finished:
+            self._send_registration(self._caps.on_ls(args))
+        elif subcommand == "ACK":
+            self._send_registration(self._caps.on_ack(args[-1]))
+            log.info("capabilities enabled: %s", " ".join(sorted(self._caps.enabled)) or "none")
+        elif subcommand == "NAK":
+            self._send_registration(self._caps.on_nak(args[-1]))
+
+    def _on_authenticate(self, _connection: Any, event: Any) -> None:
+        self._send_registration(self._caps.on_authenticate(event.target))
+
+    def _on_sasl_success(self, _connection: Any, _event: Any) -> None:
+        log.info("authenticated by SASL as %s", self._caps.sasl.account if self._caps.sasl else "?")
+        self._send_registration(self._caps.on_sasl_success())
+
+    def _on_sasl_failure(self, _connection: Any, event: Any) -> None:
+        self._caps.on_sasl_failure()
+        reason = event.arguments[-1] if event.arguments else event.type
+        account = self._caps.sasl.account if self._caps.sasl else "?"
+        log.error("SASL login as %s failed: %s; check [irc] account and password", account, reason)
+        self.exit_status = EXIT_AUTH_FAILED
+        self.stop("SASL login failed")
+
+    def _on_logged_in(self, _connection: Any, event: Any) -> None:
+        if self._identify_deadline is not None:
+            account = event.arguments[1] if len(event.arguments) > 1 else "?"
+            log.info("identified to NickServ as %s", account)
+            self._identify_deadline = None
+            self._join_channels()
+
+    def _on_welcome(self, connection: Any, _event: Any) -> None:
+        self.registered = True
+        self._caps.finished = True
+        log.info(
+            "registered as %s on %s:%d", connection.get_nickname(), self.settings.server, self.settings.effective_port
+        )
+        if connection.get_nickname() != self.primary_nick:
+            self._call_later(NICK_REGAIN_INTERVAL, self._regain_nick_periodically(self._session))
+        needs_nickserv = self.settings.auth == "nickserv" or (
+            self.settings.auth == "sasl" and self._caps.sasl_state != "done"
+        )
+        if needs_nickserv and self.settings.password is not None:
+            if self.settings.auth == "sasl":
+                log.info("the server offers no SASL PLAIN; identifying to NickServ instead")
+            account = self.settings.account or self.primary_nick
+            self._send_now(f"PRIVMSG NickServ :IDENTIFY {account} {self.settings.password.reveal()}")
+            self._identify_deadline = self.monotonic() + IDENTIFY_TIMEOUT
+        else:
+            self._join_channels()
+
+    def _on_privnotice(self, _connection: Any, event: Any) -> None:
+        # Servers without the 900 numeric only tell us in NickServ's words.
+        text = event.arguments[0].lower() if event.arguments else ""
+        if (
+            self._identify_deadline is not None
+            and event.source.nick.lower() == "nickserv"
+            and ("identified" in text or "recognized" in text)
+            and "not" not in text.split()
+        ):
+            log.info("identified to NickServ")
+            self._identify_deadline = None
+            self._join_channels()
+
+    def _join_channels(self) -> None:
+        for state in self.channels.values():
+            if not state.joined and state.abandoned is None:
+                self._join(state)
+
+    def _join(self, state: ChannelState) -> None:
+        key = f" {state.setting.key}" if state.setting.key else ""
+        self.outbound.put(f"JOIN {state.setting.name}{key}")
+
+    def _on_nick_unavailable(self, connection: Any, event: Any) -> None:
+        if self.registered:
+            return  # a regain attempt failed; we keep the nick we have
+        wanted = event.arguments[0] if event.arguments else connection.get_nickname()
+        if not self._nick_candidates:
+            log.error("no nick is free (tried up to %s); reconnecting later", wanted)
+            connection.disconnect("no free nick")
+            return
+        alternative = self._nick_candidates.pop(0)
+        log.info("nick %s is unavailable; using %s", wanted, alternative)
+        connection.nick(alternative)
+
+    def _regain_nick_periodically(self, session: int) -> Callable[[], None]:
+        def attempt() -> None:
+            if session != self._session or not self.registered:
+                return
+            if self.connection.get_nickname() != self.primary_nick:
+                self.outbound.put(f"NICK {self.primary_nick}")
+                self._call_later(NICK_REGAIN_INTERVAL, attempt)
+
+        return attempt
+
+    def _on_join(self, connection: Any, event: Any) -> None:
+        nick = event.source.nick
+        if len(event.arguments) >= 1 and "extended-join" in self._caps.enabled:
+            account = event.arguments[0]
+            self._accounts[irc.strings.lower(nick)] = None if account == "*" else account
+        if self._is_me(nick):
+            state = self.channels.get(irc.strings.lower(event.target))
+            if state is not None:
+                state.joined = True
+            log.info("joined %s", event.target)
+            if all(s.joined or s.abandoned for s in self.channels.values()):
+                self.backoff.reset()
+
+    def _on_part(self, _connection: Any, event: Any) -> None:
+        if self._is_me(event.source.nick):
+            state = self.channels.get(irc.strings.lower(event.target))
+            if state is not None:
+                state.joined = False
+
+    def _on_kick(self, _connection: Any, event: Any) -> None:
+        if not event.arguments or not self._is_me(event.arguments[0]):
+            return
+        state = self.channels.get(irc.strings.lower(event.target))
+        reason = event.arguments[1] if len(event.arguments) > 1 else ""
+        log.warning(
+            "kicked from %s by %s (%s); rejoining in %.0fs",
+            event.target,
+            event.source.nick,
+            reason,
+            self.settings.rejoin_delay,
+        )
+        if state is None:
+            return
+        state.joined = False
+        session = self._session
+
+        def rejoin() -> None:
+            if session == self._session and not state.joined and state.abandoned is None:
+                self._join(state)
+
+        self._call_later(self.settings.rejoin_delay, rejoin)
+
+    def _on_join_refused(self, _connection: Any, event: Any) -> None:
+        channel = event.arguments[0] if event.arguments else "?"
+        state = self.channels.get(irc.strings.lower(channel))
+        why = PERMANENT_JOIN_FAILURES.get(event.type, event.type)
+        if state is not None:
+            state.abandoned = why
+        log.error(
+            "cannot join %s: %s (%s); not trying it again", channel, why, event.arguments[-1] if event.arguments else ""
+        )
+
+    def _on_channel_full(self, _connection: Any, event: Any) -> None:
+        channel = event.arguments[0] if event.arguments else "?"
+        state = self.channels.get(irc.strings.lower(channel))
+        log.warning("cannot join %s: it is full; trying again in a minute", channel)
+        if state is not None:
+            self._call_later(60.0, lambda: None if state.joined else self._join(state))
+
+    def _on_nick(self, connection: Any, event: Any) -> None:
+        old, new = irc.strings.lower(event.source.nick), irc.strings.lower(event.target)
+        if old in self._accounts:
+            self._accounts[new] = self._accounts.pop(old)
+        if self._is_me(event.target) and event.target == self.primary_nick:
+            log.info("regained the nick %s", self.primary_nick)
+        self._maybe_regain(event.source.nick)
+
+    def _on_quit(self, _connection: Any, event: Any) -> None:
+        self._accounts.pop(irc.strings.lower(event.source.nick), None)
+        self._maybe_regain(event.source.nick)
+
+    def _maybe_regain(self, freed: str) -> None:
+        is_primary = irc.strings.lower(freed) == irc.strings.lower(self.primary_nick)
+        if self.registered and is_primary and self.connection.get_nickname() != self.primary_nick:
+            self.outbound.put(f"NICK {self.primary_nick}")
+
+    def _on_account(self, _connection: Any, event: Any) -> None:
+        account = event.target
+        self._accounts[irc.strings.lower(event.source.nick)] = None if account == "*" else account
+
+    def _on_error(self, _connection: Any, event: Any) -> None:
+        level = logging.INFO if self._quit_deadline is not None else logging.WARNING
+        log.log(level, "the server says: %s", event.target or " ".join(event.arguments))
+
+    def _on_disconnect(self, _connection: Any, event: Any) -> None:
+        was_up = self.monotonic() - self._connected_at
+        self.registered = False
+        self._identify_deadline = None
+        for state in self.channels.values():
+            state.joined = False
+        self._whois.clear()
+        if self._quit_deadline is not None or self._stop_reason is not None:
+            self._finish()
+            return
+        if was_up >= STABLE_CONNECTION:
+            self.backoff.reset()
+        reason = event.arguments[0] if event.arguments else "connection closed"
+        self._schedule_reconnect(f"disconnected ({reason})")
+
+    # --- messages ---
+
+    def _on_pubmsg(self, connection: Any, event: Any) -> None:
+        self._receive(event, channel=event.target)
+
+    def _on_privmsg(self, connection: Any, event: Any) -> None:
+        self._receive(event, channel=None)
+
+    def _receive(self, event: Any, channel: str | None) -> None:
+        nick = event.source.nick
+        if self._is_me(nick) or not event.arguments:
+            return
+        tags = {tag["key"]: tag["value"] for tag in (event.tags or [])}
+        source = event.source
+        message = Message(
+            text=event.arguments[0],
+            nick=nick,
+            channel=channel,
+            account=None,
+            userhost=f"{source.user}@{source.host}" if source.user and source.host else None,
+            network=self.network_name,
+            server_time=_server_time(tags.get("time")),
+        )
+        account = self._account_of(nick, tags)
+        if account is UNKNOWN:
+            if self.core.needs_account(message.text):
+                self._ask_whois(message)
+                return
+            account = None
+        self._dispatch(_with_account(message, account))
+
+    def _account_of(self, nick: str, tags: dict[str, str | None]) -> object:
+        if "account-tag" in self._caps.enabled:
+            return tags.get("account")  # no tag: the speaker is not logged in
+        tracked = {"extended-join", "account-notify"} <= self._caps.enabled
+        if tracked and irc.strings.lower(nick) in self._accounts:
+            return self._accounts[irc.strings.lower(nick)]
+        return UNKNOWN
+
+    def _ask_whois(self, message: Message) -> None:
+        key = irc.strings.lower(message.nick)
+        pending = self._whois.get(key)
+        if pending is None:
+            pending = self._whois[key] = PendingWhois(self.monotonic() + WHOIS_TIMEOUT)
+            self.outbound.put(f"WHOIS {message.nick}")
+        pending.messages.append(message)
+
+    def _on_whois_account(self, _connection: Any, event: Any) -> None:
+        pending = self._whois.get(irc.strings.lower(event.arguments[0])) if event.arguments else None
+        if pending is not None and len(event.arguments) > 1:
+            pending.account = event.arguments[1]
+
+    def _on_end_of_whois(self, _connection: Any, event: Any) -> None:
+        pending = self._whois.pop(irc.strings.lower(event.arguments[0]), None) if event.arguments else None
+        if pending is not None:
+            for message in pending.messages:
+                self._dispatch(_with_account(message, pending.account))
+
+    def _on_ctcp(self, _connection: Any, event: Any) -> None:
+        query = event.arguments[0].upper() if event.arguments else ""
+        nick = event.source.nick
+        if query == "VERSION":
+            self.outbound.put(f"NOTICE {nick} :\x01VERSION successbot {__version__}\x01")
+        elif query == "PING":
+            argument = sanitize(event.arguments[1])[:100] if len(event.arguments) > 1 else ""
+            self.outbound.put(f"NOTICE {nick} :\x01PING {argument}\x01".replace(" \x01", "\x01"))
+
+    def _dispatch(self, message: Message) -> None:
+        now = message.server_time or self.clock.now()
+        try:
+            replies = self.core.handle(message, now)
+        except Exception:
+            log.exception("handling %r from %s failed", message.text, message.nick)
+            replies = [Reply(message.reply_target, "Sorry, something went wrong; it has been logged.")]
+        for reply in replies:
+            self.say(reply.target, reply.text, notice=reply.notice)
+        self.sender.tick()  # answer now, not at the next loop tick
+
+    # --- time ---
+
+    def _call_later(self, delay: float, action: Callable[[], None]) -> None:
+        heapq.heappush(self._timers, (self.monotonic() + delay, next(self._timer_order), action))
+
+    def _run_due_timers(self) -> None:
+        now = self.monotonic()
+        while self._timers and self._timers[0][0] <= now:
+            _due, _order, action = heapq.heappop(self._timers)
+            try:
+                action()
+            except Exception:
+                log.exception("a timer failed")
+
+    def _check_liveness(self) -> None:
+        if not self.connection.is_connected():
+            return
+        now = self.monotonic()
+        if self._identify_deadline is not None and now >= self._identify_deadline:
+            log.warning("NickServ did not confirm the login in %ds; joining anyway", IDENTIFY_TIMEOUT)
+            self._identify_deadline = None
+            self._join_channels()
+        for key, pending in list(self._whois.items()):
+            if now >= pending.deadline:
+                del self._whois[key]
+                for message in pending.messages:
+                    self._dispatch(_with_account(message, pending.account))
+        if self._ping_sent_at is not None:
+            if now - self._ping_sent_at >= self.settings.ping_timeout:
+                log.warning("no answer from the server in %.0fs; reconnecting", self.settings.ping_timeout)
+                self._ping_sent_at = None
+                self.connection.disconnect("ping timeout")
+        elif now - self._last_heard >= self.settings.ping_interval:
+            self._ping_sent_at = now
+            with contextlib.suppress(irc.client.ServerNotConnectedError):
+                self._send_now(f"PING :successbot-{int(now)}")
+
+    # --- stopping ---
+
+    def _begin_quit(self) -> None:
+        self._quit_deadline = self.monotonic() + QUIT_TIMEOUT
+        unsent = len(self.outbound.clear())
+        if unsent:
+            log.warning("stopping with %d queued lines unsent", unsent)
+        if self.connection.is_connected():
+            log.info("quitting (%s)", self._stop_reason)
+            try:
+                # The QUIT goes first, unpaced; the server answers with ERROR and closes.
+                self._send_now(f"QUIT :{sanitize(self.settings.quit_message)}")
+            except irc.client.ServerNotConnectedError:
+                self._finish()
+        else:
+            self._finish()
+
+    def _finish(self) -> None:
+        if self.connection.is_connected():
+            self.connection.close()
+        self._finished = True
+
+    def _is_me(self, nick: str) -> bool:
+        return irc.strings.lower(nick) == irc.strings.lower(self.connection.get_nickname() or "")
+
+
+def octet_bucket(settings: IrcSettings, monotonic: Callable[[], float]) -> TokenBucket:
+    """Bytes may go as fast as full 512-byte lines at the configured line rate, and never slower than the default.
+
+    With the defaults this is the outbound module's 512 bytes a second; a
+    server whose limits were raised (``flood_rate``) must not be held back by
+    a byte budget meant for the defaults.
+    """
+    return TokenBucket(
+        max(DEFAULT_BYTE_BURST, settings.flood_burst * MAX_LINE_BYTES),
+        max(DEFAULT_BYTES_PER_SECOND, settings.flood_rate * MAX_LINE_BYTES),
+        monotonic,
+    )
+
+
+def _with_account(message: Message, account: object) -> Message:
+    return replace(message, account=account if isinstance(account, str) and account else None)
+
+
+def _server_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parse_instant(value)
+    except ValueError:
+        return None

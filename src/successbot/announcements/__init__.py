@@ -1,0 +1,2 @@
+"""What the bot says on its own: the pure plan (``plan``) and the announcer that posts it once.
+"""

@@ -1,0 +1,121 @@
+"""``successbot schedule import|list|export``: the schedule from the command line.
+
+A file that cannot be imported is one line on stderr naming the file, the
+entry (and line) and what is wrong; the other files still import, and the
+exit status is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timedelta
+from typing import Any
+
+from successbot.core.clock import Clock
+from successbot.schedules.formats.detection import FORMATS
+from successbot.schedules.model import Event, Kind, ScheduleImportError, series_display
+from successbot.schedules.queries import in_order
+from successbot.schedules.sources import load_location
+
+DEFAULT_LIST_DAYS = 30
+
+
+def add_schedule_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    schedule = commands.add_parser("schedule", parents=[common], help="import, list and export schedule events")
+    actions = schedule.add_subparsers(dest="schedule_action", metavar="ACTION", parser_class=type(schedule))
+    actions.required = True
+
+    importing = actions.add_parser("import", parents=[common], help="import schedule files into the database")
+    importing.add_argument("files", nargs="+", metavar="FILE", help="files or http(s) URLs")
+    importing.add_argument("--format", choices=FORMATS, help="force a format (default: detected from the content)")
+    importing.set_defaults(action=run_schedule_import)
+
+    listing = actions.add_parser("list", parents=[common], help="list the stored events")
+    listing.add_argument("--at", metavar="ISO-8601", help="list from this time (default: now)")
+    listing.add_argument(
+        "--days",
+        type=int,
+        default=DEFAULT_LIST_DAYS,
+        metavar="N",
+        help=f"this many days ahead (default: {DEFAULT_LIST_DAYS})",
+    )
+    listing.add_argument("--all", action="store_true", help="every stored event, past ones and cycle weeks too")
+    listing.set_defaults(action=run_schedule_list)
+
+    export = actions.add_parser("export", parents=[common], help="print every stored event as iCalendar or our YAML")
+    export.add_argument("--format", choices=["ics", "yaml"], required=True)
+    export.add_argument("-o", "--output", metavar="FILE", default="-", help="write here (default: - for stdout)")
+    export.set_defaults(action=run_schedule_export)
+
+
+def run_schedule_import(args: argparse.Namespace, clock: Clock) -> int:
+    from successbot.cli.main import open_from
+
+    app = open_from(args)
+    failed = False
+    try:
+        for location in args.files:
+            try:
+                result = load_location(location, args.format)
+            except ScheduleImportError as error:
+                print(f"successbot schedule import: error: {error}", file=sys.stderr)
+                failed = True
+                continue
+            count = app.schedule.store.replace_source(location, result.events, clock.now(), result.format)
+            print(f"{location}: {count} events ({result.format})")
+            for note in result.notes:
+                print(f"  ignored or adjusted: {note.removeprefix(location + ': ')}")
+    finally:
+        app.close()
+    return 1 if failed else 0
+
+
+def run_schedule_list(args: argparse.Namespace, clock: Clock) -> int:
+    from successbot.cli.main import open_from, window_start
+
+    at = window_start(args.at, "--at", args.days, clock)
+    app = open_from(args)
+    try:
+        events = app.schedule.store.events()
+    finally:
+        app.close()
+    if not args.all:
+        until = at + timedelta(days=args.days)
+        events = [e for e in events if e.kind is not Kind.CYCLE_WEEK and not e.is_over(at) and e.start < until]
+    for event in in_order(events):
+        print(listed(event))
+    if not events:
+        print("no events" + ("" if args.all else f" from {at:%Y-%m-%d %H:%M} UTC in the next {args.days} days"))
+    return 0
+
+
+def listed(event: Event) -> str:
+    when = _when(event.start, event.all_day)
+    if event.end != event.start and not (event.all_day and event.last_day == event.start.date()):
+        when += " to " + (event.last_day.isoformat() if event.all_day else _when(event.end, False))
+    series = series_display(event.series, event.release_id)
+    scope = f"{series} {event.project}" if event.project else series
+    return f"{when}  {event.kind.value}  {event.title}  [{scope.strip() or '-'}]  ({event.source} {event.entry})"
+
+
+def _when(moment: datetime, all_day: bool) -> str:
+    return moment.date().isoformat() if all_day else f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def run_schedule_export(args: argparse.Namespace, clock: Clock) -> int:
+    from successbot.cli.main import _write_output, open_from
+    from successbot.schedules.formats.ics import export_calendar
+    from successbot.schedules.formats.successbot_yaml import export_yaml
+
+    app = open_from(args)
+    try:
+        events = in_order(app.schedule.store.events())
+    finally:
+        app.close()
+    if args.format == "ics":
+        document = export_calendar([e for e in events if e.kind is not Kind.CYCLE_WEEK], clock.now())
+    else:
+        document = export_yaml(events)
+    _write_output(args.output, document)
+    return 0

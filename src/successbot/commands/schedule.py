@@ -1,0 +1,203 @@
+"""Commands about the schedule: what is due (!deadline), the elections (!election), and reloading the sources.
+
+Every relative time is counted from the message's time, so ``successbot ask
+--at`` answers as the bot would have then. Dates and times are UTC and say so.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from successbot.core.commands import Example, Request, command
+from successbot.schedules.model import Event, series_display
+from successbot.schedules.queries import (
+    AUDIENCES,
+    audiences,
+    cycle_week_at,
+    election_phases,
+    known_projects,
+    known_series,
+    last_ended,
+    next_phase,
+    open_phases,
+    upcoming_deadlines,
+)
+from successbot.schedules.sources import ScheduleService, short_name
+from successbot.schedules.wording import moment, relative, relative_to, span, when
+
+MAX_REPLY = 400
+DEFAULT_DEADLINES = 3
+MAX_DEADLINES = 12
+SEPARATOR = " · "
+
+
+@command(
+    "schedule reload",
+    summary="reads every configured schedule source again and says how many events each gave (admins only)",
+    examples=[
+        Example(
+            "!schedule reload",
+            "alice: Reloaded 2 sources: mitaka/schedule.rst 51 events · events-newton-2016-03.yaml 4 events",
+        )
+    ],
+    admin_only=True,
+)
+def reload_schedule(request: Request) -> list[str]:
+    if not request.services.is_admin(request.message.account):
+        hint = "" if request.message.account else " (you are not logged in to services)"
+        return [request.to_speaker(f"Only admins can reload the schedule{hint}.")]
+    service = request.services.schedule
+    if service is None or not service.locations:
+        return [request.to_speaker("No schedule sources are configured ([schedule] sources); nothing to reload.")]
+    outcomes = service.refresh(request.now)
+    listed = SEPARATOR.join(outcome.describe() for outcome in outcomes)
+    return [request.to_speaker(f"Reloaded {len(outcomes)} sources: {listed}")[:MAX_REPLY]]
+
+
+@command(
+    "deadline",
+    args="[PROJECT|SERIES|all]",
+    summary="where the release cycle is and the next cross-project deadlines, with PROJECT's own, "
+    "SERIES' (indri or 2027.1), or all at once",
+    examples=[
+        Example(
+            "!deadline",
+            "Mitaka, week R-3. Next deadlines (UTC): RC1 target week, Mon 14 Mar to Fri 18 Mar 2016 "
+            "(now, until Fri 18 Mar) · Hard StringFreeze, Thu 17 Mar 2016 (in 3 days) · "
+            "Final RCs and intermediary releases, Mon 28 Mar to Fri 1 Apr 2016 (in 14 days)",
+        )
+    ],
+)
+def show_deadlines(request: Request) -> list[str]:
+    service, now = request.services.schedule, request.now
+    events = service.store.events() if service else []
+    if not events:
+        return [_no_data(service, "schedule data")]
+    where = _where(events, now)
+    word = request.args.strip().lower()
+    series_names, projects = known_series(events), known_projects(events)
+    if word == "all":
+        found, limit = upcoming_deadlines(events, now, every_project=True), MAX_DEADLINES
+    elif word in series_names:
+        name, release_id = series_names[word]
+        found, limit = upcoming_deadlines(events, now, series=word), DEFAULT_DEADLINES
+        where = f"{series_display(name, release_id)}."
+        if not found:
+            return [f"{series_display(name, release_id)} has nothing ahead of {_moment(now)}."]
+    elif word in projects:
+        found, limit = upcoming_deadlines(events, now, projects=(word,)), DEFAULT_DEADLINES + 2
+    elif word:
+        return [_unknown_topic(word, series_names, projects, request.services.command_prefix)]
+    else:
+        found, limit = upcoming_deadlines(events, now), DEFAULT_DEADLINES
+    if not found:
+        return [
+            _cut(f"{where} No deadlines ahead of {_moment(now)} in the schedule data ({_sources(service)}).".lstrip())
+        ]
+    items = [f"{_title(event)}, {when(event)} ({relative(event, now)})" for event in found[:limit]]
+    return [_fitted(f"{where} Next deadlines (UTC): ".lstrip(), items)]
+
+
+@command(
+    "election",
+    args="[ptl|tc]",
+    summary="the election phases open now, with their closing times, or the next one and when it opens",
+    examples=[
+        Example(
+            "!election",
+            "Open now (UTC): PTL nomination, closes Thu 17 Mar 2016 23:59 UTC (3 days 13 hours left). "
+            "Next: TC nomination opens Fri 25 Mar 2016 00:00 UTC (in 10 days)",
+        )
+    ],
+)
+def show_election(request: Request) -> list[str]:
+    word = request.args.strip().lower()
+    if word not in ("", "ptl", "tc"):
+        return [request.to_speaker(f"Usage: {request.services.command_prefix}election [ptl|tc]")]
+    service, now = request.services.schedule, request.now
+    audience = word or None
+    phases = election_phases(service.store.events() if service else [], audience)
+    if not phases:
+        return [_no_data(service, f"{word.upper()} election data".lstrip())]
+    opened = open_phases(phases, now)
+    upcoming = next_phase(phases, now)
+    if opened:
+        listed = SEPARATOR.join(
+            f"{phase.title}, closes {moment(phase.end)} ({span(phase.end - now)} left)" for phase in opened
+        )
+        other = _next_for_others(phases, opened, now) if audience is None else None
+        if other is not None:
+            listed += f". Next: {other.title} opens {moment(other.start)} ({relative_to(other.start, now)})"
+        return [_cut(f"Open now (UTC): {listed}")]
+    if upcoming is not None:
+        text = f"No election phase is open. Next: {upcoming.title} opens {moment(upcoming.start)} "
+        text += f"({relative_to(upcoming.start, now)})"
+        previous = last_ended(phases, now)
+        if previous is not None:
+            text += f"; the last, {previous.title}, ended {moment(previous.end)}"
+        return [_cut(text + ".")]
+    last = last_ended(phases, now)
+    assert last is not None  # phases exist and none is open or ahead
+    return [
+        _cut(
+            f"The last known election is over: {last.title} ended {moment(last.end)} "
+            f"({relative_to(last.end, now)}). No later one is in the data ({_sources(service)})."
+        )
+    ]
+
+
+def _title(event: Event) -> str:
+    return f"[{event.project}] {event.title}" if event.project else event.title
+
+
+def _where(events: list[Event], now: datetime) -> str:
+    week = cycle_week_at(events, now)
+    if week is None:
+        return ""
+    return f"{series_display(week.series, week.release_id) or 'The cycle'}, week {week.title}."
+
+
+def _moment(now: datetime) -> str:
+    return moment(now)
+
+
+def _next_for_others(phases: list[Event], opened: list[Event], now: datetime) -> Event | None:
+    """With only PTL phases open (say), the next TC phase: so both elections are answered."""
+    missing = set(AUDIENCES) - set().union(*(audiences(phase) for phase in opened))
+    return next((phase for phase in phases if phase.start > now and audiences(phase) & missing), None)
+
+
+def _fitted(prefix: str, items: list[str]) -> str:
+    """``prefix`` and as many items as fit in one reply (at least one)."""
+    text = prefix + items[0]
+    for item in items[1:]:
+        if len(text) + len(SEPARATOR) + len(item) > MAX_REPLY:
+            break
+        text += SEPARATOR + item
+    return _cut(text)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_REPLY else text[: MAX_REPLY - 1] + "…"
+
+
+def _sources(service: ScheduleService | None) -> str:
+    if service is not None and service.locations:
+        return "sources: " + ", ".join(short_name(location) for location in service.locations)
+    imported = len(service.store.sources()) if service is not None else 0
+    return f"no sources configured, {imported} files imported by hand" if imported else "no sources configured"
+
+
+def _no_data(service: ScheduleService | None, what: str) -> str:
+    hint = "" if service and service.locations else "; add [schedule] sources or run successbot schedule import FILE"
+    return _cut(f"I have no {what} ({_sources(service)}{hint}).")
+
+
+def _unknown_topic(word: str, series: dict[str, tuple[str | None, str | None]], projects: set[str], prefix: str) -> str:
+    names = sorted({name for name, _ in series.values() if name})
+    text = f"I know no series or project {word!r}. Series: {', '.join(names) or 'none'}; "
+    text += f"projects: {', '.join(sorted(projects)) or 'none'}. Or say {prefix}deadline all."
+    return _cut(text)
+
+
+COMMANDS = (reload_schedule, show_deadlines, show_election)

@@ -1,0 +1,182 @@
+"""Commands about successes: record one, list the latest, delete and restore."""
+
+from __future__ import annotations
+
+import logging
+
+from successbot.core.commands import Example, Request, command
+from successbot.publishing.export import week_containing
+from successbot.core.formatting import strip_formatting
+from successbot.storage.successes import UnknownSuccess
+from successbot.core.successes import InvalidSuccessText, NewSuccess, StorageError, Success, clean_success_text
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LISTED = 5
+MAX_LISTED = 10
+NOT_RECORDED = "Not recorded: the database is unavailable right now, so nothing was changed; please say it again later."
+
+
+@command(
+    "#success",
+    args="TEXT",
+    summary="records TEXT as a success of yours in this channel, for the weekly digest",
+    examples=[Example("#success fixed the gate", "alice: Added success #1")],
+)
+def record_success(request: Request) -> list[str]:
+    message = request.message
+    if message.channel is None:
+        return ["#success works in a channel, so the success has a home; say it there."]
+    try:
+        text = clean_success_text(request.args)
+    except InvalidSuccessText as problem:
+        if str(problem) == "empty":
+            return [request.to_speaker("Usage: #success TEXT, e.g. #success fixed the docs gate")]
+        return [request.to_speaker(f"Not recorded: {problem}.")]
+    new = NewSuccess(
+        text=text,
+        nick=message.nick,
+        channel=message.channel,
+        created_at=request.now,
+        account=message.account,
+        userhost=message.userhost,
+        network=message.network,
+    )
+    # add() returns only once the row is committed: the acknowledgement never precedes it.
+    try:
+        success = request.services.successes.add(new)
+    except StorageError as error:  # locked by another writer, disk full, server gone
+        log.error("could not record a success from %s in %s: %s", message.nick, message.channel, error)
+        return [request.to_speaker(NOT_RECORDED)]
+    request.services.changed(success)
+    page = request.services.week_page_url(success.created_at)
+    return [request.to_speaker(f"Added success #{success.id}" + (f" to {page}" if page else ""))]
+
+
+@command(
+    "successes",
+    args="[N] [#CHANNEL]",
+    summary=f"the last N successes of this channel (or #CHANNEL), newest first; N is {DEFAULT_LISTED} "
+    f"unless given, at most {MAX_LISTED}",
+    examples=[Example("!successes", "#1 2016-03-14 10:00 UTC alice: fixed the gate")],
+)
+def list_successes(request: Request) -> list[str]:
+    count, channel = DEFAULT_LISTED, request.message.channel
+    usage = request.services.commands.find("successes").usage(request.services.command_prefix)  # type: ignore[union-attr]
+    for word in request.args.split():
+        if word.isascii() and word.isdigit() and int(word) > 0:
+            count = min(int(word), MAX_LISTED)
+        elif word[:1] in "#&" and word == strip_formatting(word):  # echoed back: no formatting smuggled in
+            channel = word
+        else:
+            return [request.to_speaker(f"Usage: {usage}")]
+    if channel is None:
+        return [f"Which channel? Usage: {usage}"]
+    found = request.services.successes.recent(channel, count)
+    if not found:
+        return [request.to_speaker(f"No successes recorded in {channel} yet. Add one with #success TEXT")]
+    return [describe(success) for success in found]
+
+
+@command(
+    "successes week",
+    summary="how many successes this ISO week has so far (Monday to Sunday, UTC), and where its page is",
+    examples=[Example("!successes week", "alice: 1 success so far in 2016-W11, 1 of them in #dev")],
+)
+def count_this_week(request: Request) -> list[str]:
+    if request.args:
+        return [request.to_speaker(f"Usage: {request.services.command_prefix}successes week")]
+    week, channel = week_containing(request.now), request.message.channel
+    found = request.services.successes.between(week.start, week.end)
+    if not found:
+        return [request.to_speaker(f"No successes yet in {week.label}. Add one with #success TEXT")]
+    summary = f"{len(found)} success{'es' if len(found) != 1 else ''} so far in {week.label}"
+    if channel is not None:
+        summary += f", {sum(s.channel == channel for s in found)} of them in {channel}"
+    if page := request.services.week_page_url(request.now):
+        summary += f": {page}"
+    return [request.to_speaker(summary)]
+
+
+def describe(success: Success) -> str:
+    return f"#{success.id} {success.created_at:%Y-%m-%d %H:%M} UTC {success.nick}: {success.text}"
+
+
+@command(
+    "success delete",
+    args="ID",
+    summary="deletes success ID; its author (same services account, or same nick and user@host) or an admin may",
+    examples=[Example("!success delete 1", "alice: Deleted success #1")],
+    needs_account=True,
+)
+def delete_success(request: Request) -> list[str]:
+    success_id = _parse_id(request.args)
+    if success_id is None:
+        return [request.to_speaker(f"Usage: {request.services.command_prefix}success delete ID")]
+    store, message = request.services.successes, request.message
+    success = store.get(success_id)
+    if success is None:
+        return [request.to_speaker(f"There is no success #{success_id}.")]
+    if not (is_author(request, success) or request.services.is_admin(message.account)):
+        return [
+            request.to_speaker(
+                f"Only the author of success #{success_id} or an admin can delete it{_login_hint(request)}."
+            )
+        ]
+    if success.is_deleted:
+        return [request.to_speaker(f"Success #{success_id} is already deleted.")]
+    deleted = store.mark_deleted(success_id, by=message.account or message.nick, at=request.now)
+    request.services.changed(deleted)
+    return [request.to_speaker(f"Deleted success #{success_id}")]
+
+
+@command(
+    "success undelete",
+    args="ID",
+    summary="restores deleted success ID (admins only)",
+    examples=[Example("!success undelete 1", "alice: Restored success #1")],
+    admin_only=True,
+)
+def undelete_success(request: Request) -> list[str]:
+    success_id = _parse_id(request.args)
+    if success_id is None:
+        return [request.to_speaker(f"Usage: {request.services.command_prefix}success undelete ID")]
+    if not request.services.is_admin(request.message.account):
+        return [request.to_speaker(f"Only admins can undelete successes{_login_hint(request)}.")]
+    try:
+        success = request.services.successes.get(success_id)
+        if success is None:
+            raise UnknownSuccess(success_id)
+        if not success.is_deleted:
+            return [request.to_speaker(f"Success #{success_id} is not deleted.")]
+        restored = request.services.successes.restore(success_id)
+    except UnknownSuccess:
+        return [request.to_speaker(f"There is no success #{success_id}.")]
+    request.services.changed(restored)
+    return [request.to_speaker(f"Restored success #{success_id}")]
+
+
+def is_author(request: Request, success: Success) -> bool:
+    """Same services account; when the success has none, the same nick and user@host."""
+    message = request.message
+    if success.account:
+        return message.account is not None and message.account.casefold() == success.account.casefold()
+    return (
+        bool(success.userhost)
+        and message.userhost == success.userhost
+        and message.nick.casefold() == success.nick.casefold()
+    )
+
+
+def _login_hint(request: Request) -> str:
+    if request.message.account is None:
+        return " (you are not logged in to services, and rights go by account, not by nick)"
+    return ""
+
+
+def _parse_id(args: str) -> int | None:
+    word = args.split()[0].lstrip("#") if args.split() else ""
+    return int(word) if word.isascii() and word.isdigit() else None  # int() refuses some Unicode digits
+
+
+COMMANDS = (record_success, list_successes, count_this_week, delete_success, undelete_success)

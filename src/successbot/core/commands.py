@@ -1,0 +1,146 @@
+"""The command table: each command declared once, with its trigger, help and worked examples.
+
+The same declaration drives the dispatcher, ``!help`` and the tests that
+replay every example (as Sopel does with its plugin examples).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from successbot.core.messages import Message
+
+if TYPE_CHECKING:
+    from successbot.core.dispatch import Services
+
+HASHTAG = "#"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A message and the bot's exact reply, shown by !help and replayed by the tests."""
+
+    said: str
+    reply: str
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a command handler gets: the message, the time, the words after the trigger."""
+
+    message: Message
+    now: datetime
+    args: str
+    services: Services
+
+    def to_speaker(self, text: str) -> str:
+        """``text`` addressed to the speaker: prefixed with their nick in a channel."""
+        return text if self.message.is_private else f"{self.message.nick}: {text}"
+
+
+Handler = Callable[[Request], list[str]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """``trigger`` is ``#success`` for the hashtag, else the words after the prefix (``success delete``)."""
+
+    trigger: str
+    handler: Handler
+    args: str
+    summary: str
+    examples: tuple[Example, ...] = ()
+    admin_only: bool = False
+    # Whether the handler decides by the speaker's services account, so an
+    # adapter without account tags must look it up (WHOIS) before dispatching.
+    needs_account: bool = False
+
+    @property
+    def is_hashtag(self) -> bool:
+        return self.trigger.startswith(HASHTAG)
+
+    def usage(self, prefix: str) -> str:
+        shown = self.trigger if self.is_hashtag else prefix + self.trigger
+        return f"{shown} {self.args}".rstrip()
+
+
+def command(
+    trigger: str,
+    *,
+    args: str = "",
+    summary: str,
+    examples: Iterable[Example] = (),
+    admin_only: bool = False,
+    needs_account: bool = False,
+) -> Callable[[Handler], Command]:
+    """Declare a command: the decorated handler becomes a ``Command``."""
+
+    def declare(handler: Handler) -> Command:
+        return Command(trigger, handler, args, summary, tuple(examples), admin_only, needs_account)
+
+    return declare
+
+
+@dataclass(frozen=True)
+class Match:
+    command: Command
+    args: str
+
+
+@dataclass
+class CommandTable:
+    commands: Sequence[Command]
+    _by_trigger: dict[str, Command] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._by_trigger = {}
+        for cmd in self.commands:
+            if cmd.trigger in self._by_trigger:
+                raise ValueError(f"two commands declare the trigger {cmd.trigger!r}")
+            self._by_trigger[cmd.trigger] = cmd
+
+    def find(self, words: str) -> Command | None:
+        """The command named by ``words`` (``successes``, ``!successes``, ``#success``), if any."""
+        return self._by_trigger.get(_normalise(words))
+
+    def family(self, word: str) -> list[Command]:
+        """Two-word commands whose first word is ``word``: ``success`` → delete, undelete."""
+        word = _normalise(word)
+        return [cmd for cmd in self.commands if cmd.trigger.startswith(word + " ")]
+
+    def family_named(self, text: str, prefix: str) -> list[Command]:
+        """For ``!success frobnicate``: the ``success …`` commands, to show their usage."""
+        if not text.startswith(prefix):
+            return []
+        words = text[len(prefix) :].split(None, 1)
+        return self.family(words[0]) if words and not text[len(prefix)].isspace() else []
+
+    def match(self, text: str, prefix: str) -> Match | None:
+        """The command ``text`` invokes and its arguments; None when it invokes none of ours."""
+        for cmd in self.commands:
+            if cmd.is_hashtag:
+                found = re.match(rf"{re.escape(cmd.trigger)}(?:\s+|$)", text, re.IGNORECASE)
+                if found:
+                    return Match(cmd, text[found.end() :])
+        if not text.startswith(prefix) or len(text) == len(prefix):
+            return None
+        words = text[len(prefix) :].split(None, 2)
+        if not words or text[len(prefix)].isspace():
+            return None
+        first = words[0].lower()
+        if len(words) > 1 and (cmd := self._by_trigger.get(f"{first} {words[1].lower()}")):
+            return Match(cmd, words[2] if len(words) > 2 else "")
+        if cmd := self._by_trigger.get(first):
+            return Match(cmd, text[len(prefix) :].split(None, 1)[1] if len(words) > 1 else "")
+        return None
+
+
+def _normalise(words: str) -> str:
+    cleaned = " ".join(words.lower().split())
+    if cleaned.startswith(HASHTAG):
+        return cleaned
+    return cleaned.lstrip("!.?@$%&*~+=-")

@@ -1,0 +1,188 @@
+"""The published directory: pages people can read, kept up to date from the database.
+
+``index.html`` shows the recent weeks, newest first; each ISO week has a page
+in HTML, Markdown and JSON (``2016-W11.html``, ``.md``, ``.json``); and
+``feed.atom`` carries the latest successes. Deleted successes appear nowhere.
+
+Every file is replaced atomically (a temporary file in the same directory,
+then a rename), so a reader sees the old file or the new one, never half of
+one; a file whose content has not changed is left alone. ``Publisher``
+raises ``OSError`` and ``StorageError``; the bot calls it through
+``publish_quietly``, which logs them instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from successbot.config import ExportSettings
+from successbot.publishing.export import Period, iso_week, period_title, week_containing
+from successbot.publishing.renderers import RENDERERS, ExportRequest, Link
+from successbot.publishing.renderers import html_format as html
+from successbot.publishing.log_links import LogUrlTemplate
+from successbot.publishing.page_urls import FEED, INDEX_PAGE, week_label, week_page
+from successbot.core.successes import StorageError, Success, SuccessStore
+
+log = logging.getLogger(__name__)
+
+SITE_TITLE = "SuccessBot Says"
+FEED_ENTRIES = 50
+WEEK_FORMATS = ("html", "markdown", "json")
+_ALL_TIME = (datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC))
+_WEEK_LABEL = re.compile(r"\d{4}-W\d\d")
+
+
+def write_atomically(path: Path, content: str) -> bool:
+    """Replace ``path`` with ``content`` in one step; False when it already held exactly that."""
+    data = content.encode("utf-8")
+    with contextlib.suppress(OSError):
+        if path.read_bytes() == data:
+            return False
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())  # the rename must not land before the data does
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; these pages are for everyone
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return True
+
+
+@dataclass(frozen=True)
+class Week:
+    period: Period
+    successes: Sequence[Success]  # live ones, oldest first
+
+
+class Publisher:
+    def __init__(
+        self,
+        store: SuccessStore,
+        directory: str | os.PathLike[str],
+        *,
+        site_url: str | None = None,
+        log_url: LogUrlTemplate | None = None,
+        weeks_on_index: int = 8,
+    ) -> None:
+        self.store, self.directory = store, Path(directory)
+        self.site_url, self.log_url, self.weeks_on_index = site_url, log_url, weeks_on_index
+
+    @classmethod
+    def from_settings(cls, store: SuccessStore, settings: ExportSettings, directory: str | None = None) -> Publisher:
+        target = directory or settings.directory
+        if target is None:
+            raise ValueError("no directory to publish to")
+        return cls(
+            store, target, site_url=settings.url, log_url=settings.log_url, weeks_on_index=settings.weeks_on_index
+        )
+
+    def success_changed(self, success: Success) -> None:
+        """After an add, delete or restore: its week's pages, the index and the feed."""
+        self.publish_week(week_containing(success.created_at))
+
+    def publish_week(self, period: Period) -> None:
+        """Rewrite one week's pages (empty if it has no successes left), then the index and the feed.
+
+        Reads only that week, the feed's entries and the index's recent
+        weeks, so its cost does not grow with the years of history.
+        """
+        self._write_week(Week(period, self.store.between(period.start, period.end)))
+        self._write_index_and_feed()
+
+    def publish_all(self) -> int:
+        """Rewrite every page from the database; the number of week pages."""
+        by_week: dict[str, list[Success]] = {}
+        for success in self.store.between(*_ALL_TIME, include_deleted=True):
+            live = by_week.setdefault(week_label(success.created_at), [])
+            if not success.is_deleted:
+                live.append(success)  # a week whose successes were all deleted still gets its (empty) pages
+        for label, successes in by_week.items():
+            self._write_week(Week(iso_week(label), successes))
+        self._write_index_and_feed()
+        return len(by_week)
+
+    def _request(self, week: Week, related: tuple[Link, ...] = ()) -> ExportRequest:
+        period = week.period
+        return ExportRequest(
+            week.successes,
+            period.first_day,
+            period.last_day,
+            period_title(period),
+            log_url=self.log_url,
+            site_url=self.site_url,
+            related=related,
+        )
+
+    def _write_week(self, week: Week) -> None:
+        label = week.period.label
+        related = (
+            Link("All weeks", INDEX_PAGE),
+            Link("Markdown", week_page(label, "md")),
+            Link("JSON", week_page(label, "json")),
+            Link("Feed", FEED),
+        )
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for name in WEEK_FORMATS:
+            renderer = RENDERERS[name]
+            document = renderer.render(self._request(week, related))
+            write_atomically(self.directory / week_page(label, renderer.extension), document)
+
+    def _write_index_and_feed(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        latest = self.store.latest(FEED_ENTRIES)
+        write_atomically(self.directory / INDEX_PAGE, self._index(latest[0].created_at if latest else None))
+        oldest_first = latest[::-1]
+        first_day = oldest_first[0].created_at.date() if latest else date(1970, 1, 1)
+        last_day = oldest_first[-1].created_at.date() if latest else first_day
+        feed = ExportRequest(
+            oldest_first, first_day, last_day, SITE_TITLE, log_url=self.log_url, site_url=self.site_url
+        )
+        write_atomically(self.directory / FEED, RENDERERS["atom"].render(feed))
+
+    def _recent_weeks(self, newest: datetime) -> list[Week]:
+        """The weeks with successes among the ``weeks_on_index`` up to the newest success's, newest first."""
+        last = week_containing(newest)
+        start = last.start - timedelta(weeks=self.weeks_on_index - 1)
+        by_week: dict[str, list[Success]] = {}
+        for success in self.store.between(start, last.end):
+            by_week.setdefault(week_label(success.created_at), []).append(success)
+        return [Week(iso_week(label), by_week[label]) for label in sorted(by_week, reverse=True)]
+
+    def _published_weeks(self) -> list[str]:
+        """Every week that has pages here, newest first: the index's list of all weeks."""
+        labels = (page.stem for page in self.directory.glob("*-W*.html"))
+        return sorted((label for label in labels if _WEEK_LABEL.fullmatch(label)), reverse=True)
+
+    def _index(self, newest: datetime | None) -> str:
+        if newest is None:
+            return html.document(SITE_TITLE, '<p class="empty">No successes recorded yet.</p>\n', [Link("Feed", FEED)])
+        body = ""
+        for week in self._recent_weeks(newest):
+            page = html.text(week_page(week.period.label))
+            body += f'<section>\n<h2><a href="{page}">{html.text(period_title(week.period))}</a></h2>\n'
+            body += html.success_list(self._request(week), week.successes) + "</section>\n"
+        listed = "".join(f'<li><a href="{week_page(label)}">{label}</a></li>\n' for label in self._published_weeks())
+        body += f'<h2>All weeks</h2>\n<ul class="weeks">\n{listed}</ul>\n'
+        return html.document(SITE_TITLE, body, [Link("Feed", FEED)])
+
+
+def publish_quietly(publisher: Publisher, success: Success) -> None:
+    """``publisher.success_changed``, with a failure logged in one line instead of raised: the bot goes on."""
+    try:
+        publisher.success_changed(success)
+    except (OSError, StorageError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        log.error("cannot publish the pages in %s after success #%s: %s", publisher.directory, success.id, reason)

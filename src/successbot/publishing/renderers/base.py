@@ -1,0 +1,97 @@
+"""The renderer interface, what it is given, and what every format shares."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Protocol
+
+from successbot.publishing.log_links import LogUrlTemplate
+from successbot.core.successes import Success
+
+
+@dataclass(frozen=True)
+class Link:
+    """A page related to the document (the index, the same week in JSON): label and relative href."""
+
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """Successes of a period, oldest first; ``first_day``/``last_day`` are inclusive UTC dates.
+
+    ``log_url`` links each success to its day's channel log; ``site_url``
+    (ending in ``/``) is where the published pages live, for the feed's links
+    and ids. Deleted successes are in ``successes`` only for an audit, and
+    every format marks them.
+    """
+
+    successes: Sequence[Success]
+    first_day: date
+    last_day: date
+    title: str
+    channel: str | None = None
+    group_by_channel: bool = False
+    log_url: LogUrlTemplate | None = None
+    site_url: str | None = None
+    related: tuple[Link, ...] = ()
+
+    def log_link(self, success: Success) -> str | None:
+        return None if self.log_url is None else self.log_url.for_success(success)
+
+    def groups(self) -> list[tuple[str | None, Sequence[Success]]]:
+        """``[(None, all)]``, or ``[(channel, its successes), …]`` by channel name when grouping."""
+        if not self.group_by_channel:
+            return [(None, self.successes)]
+        channels: dict[str, list[Success]] = {}
+        for success in self.successes:
+            channels.setdefault(success.channel, []).append(success)
+        return [(name, channels[name]) for name in sorted(channels, key=str.casefold)]
+
+
+class Renderer(Protocol):
+    name: str
+    media_type: str
+    extension: str
+
+    def render(self, export: ExportRequest) -> str: ...
+
+
+# C0 and C1 controls, lone surrogates and the non-characters XML forbids.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_LINE_BREAKS = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """``text`` safe to put on one line of any format: breaks become spaces, controls become U+FFFD.
+
+    IRC gives one line without controls (formatting is stripped before
+    storing), so this changes nothing in real successes; it stops a text
+    from elsewhere from starting a line of its own in a line-based format.
+    """
+    return _UNPRINTABLE.sub("\ufffd", _LINE_BREAKS.sub(" ", text))
+
+
+def channel_label(channel: str) -> str:
+    """A channel name as a heading: on one line, and any whitespace (which IRC never allows in a
+    channel name, and which a heading would silently drop) shown as U+FFFD."""
+    return re.sub(r"\s", "\ufffd", one_line(channel))
+
+
+def shown_time(instant: datetime) -> str:
+    return f"{instant.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def iso_time(instant: datetime) -> str:
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def deletion_note(success: Success) -> str | None:
+    """``deleted by root, 2016-03-15 11:01 UTC`` for a deleted success, else None."""
+    if success.deleted_at is None:
+        return None
+    return f"deleted by {success.deleted_by or 'unknown'}, {shown_time(success.deleted_at)}"

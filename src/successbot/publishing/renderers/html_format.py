@@ -1,0 +1,91 @@
+"""HTML: a standalone page, readable on a phone, with no script, no external asset and escaped user text.
+
+The published pages (index, one per week) are built from the same pieces:
+``document`` wraps a body, ``success_list`` renders successes. The page
+also forbids scripts itself (a Content-Security-Policy meta), so that even a
+bug in the escaping could not run one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from successbot.publishing.renderers.base import ExportRequest, Link, channel_label, deletion_note, iso_time, one_line, shown_time
+from successbot.core.successes import Success
+
+CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+STYLE = """
+:root { color-scheme: light dark; }
+body { font-family: system-ui, sans-serif; line-height: 1.5; max-width: 42rem; margin: 0 auto; padding: 1rem; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
+ul.successes { list-style: none; padding: 0; }
+li.success { margin: 0 0 1rem; padding-left: .75rem; border-left: 3px solid #7a7; }
+li.deleted { border-left-color: #c66; }
+p { margin: 0; overflow-wrap: anywhere; }
+.meta { font-size: .875rem; opacity: .8; }
+nav { font-size: .875rem; }
+a { color: inherit; }
+""".strip()
+
+
+def text(value: str) -> str:
+    """User text as HTML character data or a quoted attribute value: nothing in it is markup."""
+    return escape(one_line(value), quote=True)
+
+
+def document(title: str, body: str, related: Sequence[Link] = ()) -> str:
+    nav = ""
+    if related:
+        links = " · ".join(f'<a href="{escape(link.href)}">{escape(link.label)}</a>' for link in related)
+        nav = f"<nav>{links}</nav>\n"
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f"<title>{text(title)}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n"
+        f"{nav}<h1>{text(title)}</h1>\n{body}</body>\n</html>\n"
+    )
+
+
+def success_list(export: ExportRequest, successes: Sequence[Success], show_channel: bool = True) -> str:
+    if not successes:
+        return '<p class="empty">No successes recorded in this period.</p>\n'
+    items = "".join(_item(export, success, show_channel) for success in successes)
+    return f'<ul class="successes">\n{items}</ul>\n'
+
+
+def _item(export: ExportRequest, success: Success, show_channel: bool) -> str:
+    when = f'<time datetime="{iso_time(success.created_at)}">{shown_time(success.created_at)}</time>'
+    if link := export.log_link(success):
+        when = f'<a class="log" href="{escape(link)}">{when}</a>'
+    where = f' in <span class="channel">{text(success.channel)}</span>,' if show_channel else ","
+    words = text(success.text)
+    classes, deletion = "success", ""
+    if note := deletion_note(success):
+        classes, words = "success deleted", f"<del>{words}</del>"
+        deletion = f' <span class="deletion">({text(note)})</span>'
+    return (
+        f'<li class="{classes}" id="success-{success.id}"><p class="text">{words}</p>\n'
+        f'<p class="meta"><span class="nick">{text(success.nick)}</span>{where} {when}{deletion}</p></li>\n'
+    )
+
+
+class HtmlRenderer:
+    name = "html"
+    media_type = "text/html"
+    extension = "html"
+
+    def render(self, export: ExportRequest) -> str:
+        body = ""
+        for channel, successes in export.groups():
+            if channel is not None:
+                body += f"<h2>{text(channel_label(channel))}</h2>\n"
+            body += success_list(export, successes, show_channel=channel is None)
+        return document(export.title, body, export.related)
+
+
+RENDERER = HtmlRenderer()

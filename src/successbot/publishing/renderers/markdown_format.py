@@ -1,0 +1,46 @@
+"""Markdown (CommonMark): a bullet list whose user text cannot turn into links, headings or markup."""
+
+from __future__ import annotations
+
+import re
+
+from successbot.publishing.renderers.base import ExportRequest, channel_label, deletion_note, one_line, shown_time
+from successbot.core.successes import Success
+
+# CommonMark lets any ASCII punctuation be backslash-escaped. Escaping all of
+# it except a few that start nothing (not even a GFM autolink, once ':', '.'
+# and '@' are escaped) keeps user text literal under any common extension.
+_SPECIAL = re.compile(r"""([!#$&()*+\-.:<=>@\[\\\]^_`{|}~])""")
+
+
+def escape_markdown(text: str) -> str:
+    return _SPECIAL.sub(r"\\\1", one_line(text))
+
+
+class MarkdownRenderer:
+    name = "markdown"
+    media_type = "text/markdown"
+    extension = "md"
+
+    def render(self, export: ExportRequest) -> str:
+        lines = [f"## {escape_markdown(export.title)}"]
+        for channel, successes in export.groups():
+            if channel is not None:
+                lines += ["", f"### {escape_markdown(channel_label(channel))}"]
+            lines.append("")
+            lines += [self._item(export, success, show_channel=channel is None) for success in successes]
+        return "\n".join(lines) + "\n"
+
+    @staticmethod
+    def _item(export: ExportRequest, success: Success, show_channel: bool) -> str:
+        when = shown_time(success.created_at)
+        if link := export.log_link(success):
+            when = f"[{when}](<{link}>)"  # the template is checked: no spaces or <> in a link
+        where = f" in {escape_markdown(success.channel)}," if show_channel else ","
+        item = f"- **{escape_markdown(success.nick)}**{where} {when}: {escape_markdown(success.text)}"
+        if note := deletion_note(success):
+            item += f" {escape_markdown(f'({note})')}"
+        return item
+
+
+RENDERER = MarkdownRenderer()

@@ -1,0 +1,91 @@
+"""Wiring: config → database → store → core. Every entry point (console, IRC, CLI) starts here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from successbot.commands import help, schedule, successes
+from successbot.core.commands import CommandTable
+from successbot.config import Config
+from successbot.core.dispatch import Core, Services, admin_set
+from successbot.storage.database import SchemaOutOfDate, ensure_schema, make_engine
+from successbot.publishing.directory import Publisher, publish_quietly
+from successbot.schedules.sources import ScheduleService
+from successbot.storage.schedule import SqlScheduleStore
+from successbot.storage.successes import SqlSuccessStore
+from successbot.core.successes import Success
+
+ALL_COMMANDS = (*successes.COMMANDS, *schedule.COMMANDS, *help.COMMANDS)
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message says why in one line."""
+
+
+@dataclass
+class App:
+    config: Config
+    engine: Engine
+    successes: SqlSuccessStore
+    core: Core
+    schedule: ScheduleService | None = None
+    publisher: Publisher | None = None  # when [export] directory is set
+
+    def refresh_schedule(self, now: datetime) -> None:
+        """Read the configured schedule sources, as the bot does at start and every [schedule] refresh."""
+        if self.schedule is not None and self.schedule.locations:
+            self.schedule.refresh(now)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_core(
+    config: Config,
+    successes: SqlSuccessStore,
+    schedule: ScheduleService | None = None,
+    *,
+    on_change: Callable[[Success], None] | None = None,
+) -> Core:
+    services = Services(
+        successes=successes,
+        commands=CommandTable(ALL_COMMANDS),
+        command_prefix=config.bot.command_prefix,
+        admins=admin_set(config.permissions.admins),
+        schedule=schedule,
+        site_url=config.export.url,
+        on_change=on_change,
+    )
+    return Core(services)
+
+
+def build_publisher(config: Config, successes: SqlSuccessStore) -> Publisher | None:
+    if config.export.directory is None:
+        return None
+    return Publisher.from_settings(successes, config.export)
+
+
+def open_app(config: Config) -> App:
+    """Open the database (upgrading it when allowed) and build the core."""
+    engine = make_engine(config.database.url, config.database.busy_timeout)
+    try:
+        ensure_schema(engine, config.database.auto_upgrade)
+    except SchemaOutOfDate as error:
+        engine.dispose()
+        raise StartupError(str(error)) from None
+    except SQLAlchemyError as error:
+        engine.dispose()
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise StartupError(f"cannot open the database {engine.url!r}: {reason}") from None
+    successes = SqlSuccessStore(engine)
+    publisher = build_publisher(config, successes)
+    on_change = None if publisher is None else partial(publish_quietly, publisher)
+    schedule = ScheduleService(SqlScheduleStore(engine), config.schedule.sources)
+    core = build_core(config, successes, schedule, on_change=on_change)
+    return App(config, engine, successes, core, schedule=schedule, publisher=publisher)

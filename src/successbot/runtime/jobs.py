@@ -1,0 +1,123 @@
+"""The bot's timed jobs, on APScheduler 3.x: announcements that are due, and schedule refreshes.
+
+Jobs read the time from the injected clock, not from APScheduler, and they
+never talk to IRC: the announcer hands its lines to a sink. APScheduler is
+imported only when a bot actually starts its jobs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from successbot.storage.claims import SqlAnnouncementStore
+from successbot.announcements.plan import ELECTION, RELEASE, SUMMARY, AnnouncementPolicy
+from successbot.announcements.announcer import AnnouncementSink, Announcer, export_hint
+from successbot.core.clock import Clock
+from successbot.config import Config
+from successbot.publishing.export import iso_week
+from successbot.publishing.page_urls import week_page
+
+if TYPE_CHECKING:
+    from successbot.runtime.app import App
+
+log = logging.getLogger(__name__)
+
+
+def announcement_policy(config: Config, default_channels: tuple[str, ...], network: str) -> AnnouncementPolicy:
+    """``[announce]`` as a policy: which kinds go to which channels, and when."""
+    settings = config.announce
+    channels = settings.channels if settings.channels is not None else default_channels
+
+    def chosen(override: tuple[str, ...] | None) -> tuple[str, ...]:
+        return channels if override is None else override
+
+    return AnnouncementPolicy(
+        channels_by_kind={
+            SUMMARY: chosen(settings.summary_channels),
+            ELECTION: chosen(settings.election_channels),
+            RELEASE: chosen(settings.release_channels),
+        },
+        weekly_summary=settings.weekly_summary,
+        release_week_post=settings.release_week_time,
+        election_offsets=tuple(timedelta(seconds=s) for s in settings.election_offsets),
+        release_offsets=tuple(timedelta(seconds=s) for s in settings.release_offsets),
+        max_per_channel_per_day=settings.max_per_day,
+        network=network,
+    )
+
+
+def configured_audience(config: Config) -> tuple[tuple[str, ...], str]:
+    """The channels and network ``successbot run`` announces to: the IRC ones, else the console's.
+
+    The dry run must use the same, or its keys would not match what the bot records.
+    """
+    channels = tuple(channel.name for channel in config.irc.channels)
+    if not config.irc.server:
+        return channels or (config.bot.console_channel,), "console"
+    return channels, config.irc.network or config.irc.server
+
+
+def instance_name() -> str:
+    """Who holds a claim: this host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def build_announcer(app: App, sink: AnnouncementSink, policy: AnnouncementPolicy) -> Announcer:
+    settings = app.config.announce
+    schedule = app.schedule
+    site_url = app.config.export.url
+    publisher = app.publisher
+    return Announcer(
+        policy=policy,
+        events=(lambda: schedule.store.events()) if schedule is not None else (lambda: []),
+        claims=SqlAnnouncementStore(app.engine, instance_name(), timedelta(seconds=settings.stale_claim)),
+        successes=app.successes,
+        sink=sink,
+        grace=timedelta(seconds=settings.grace),
+        notice=settings.notice,
+        summary_latest=settings.summary_latest,
+        full_list=(lambda week, _channel: site_url + week_page(week)) if site_url else export_hint,
+        after_summary=(lambda week: publisher.publish_week(iso_week(week))) if publisher is not None else None,
+    )
+
+
+class BotScheduler:
+    """APScheduler's background thread with the bot's two jobs."""
+
+    def __init__(self, app: App, announcer: Announcer, clock: Clock) -> None:
+        self.app, self.announcer, self.clock = app, announcer, clock
+        self._scheduler: Any = None
+
+    def start(self, first_run_now: bool = True) -> None:
+        """Start both jobs; with ``first_run_now`` they run at once, else after their first interval."""
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
+        first = {"next_run_time": self.clock.now()} if first_run_now else {}
+        scheduler.add_job(self.refresh_schedule, "interval", seconds=self.app.config.schedule.refresh,
+                          id="schedule-refresh", **first)  # fmt: skip
+        scheduler.add_job(self.announce, "interval", seconds=self.app.config.announce.check_every,
+                          id="announce", **first)  # fmt: skip
+        scheduler.start()
+        self._scheduler = scheduler
+
+    def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=True)
+            self._scheduler = None
+
+    def refresh_schedule(self) -> None:
+        try:
+            self.app.refresh_schedule(self.clock.now())
+        except Exception:
+            log.exception("refreshing the schedule sources failed")
+
+    def announce(self) -> None:
+        try:
+            self.announcer.run_due(self.clock.now())
+        except Exception:
+            log.exception("posting due announcements failed")

@@ -1,0 +1,411 @@
+"""openstack/releases schedules: ``schedule.yaml`` (Ocata on) or the RST table (Mitaka, Newton).
+
+A cycle is a list of Monday to Friday weeks, named ``R-25`` … ``R+0`` and
+carrying event labels in two columns, ``x-project`` and ``project-specific``.
+The label's section in ``schedule.rst`` gives the title and, when its prose
+names a day inside that week, the day; otherwise the rule the document's note
+states applies (the Thursday of the week). A label over consecutive weeks is
+one phase (election nominations run three weeks). The label's first letter
+tells the cycle's own events from the next series' (``i-election-…`` in the
+Hibiscus file) and the previous series' (``h-final`` repeated at the top of
+Indri's), which are left to the schedule that defines them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from successbot.schedules.formats.release_prose import ScheduleProse, Section, days_in_span, month_number, read_prose
+from successbot.schedules.model import (
+    Event,
+    ImportResult,
+    Kind,
+    ScheduleImportError,
+    day_event_span,
+)
+
+# Reads a file next to the source ("schedule.rst", "../series_status.yaml"); None when there is none.
+SiblingReader = Callable[[str], str | None]
+
+
+@dataclass
+class Week:
+    start: date
+    name: str | None
+    entry: str  # "cycle[3]" or "table row 12"
+    line: int | None
+    x_project: list[str] = field(default_factory=list)
+    project_specific: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str | None
+    release_id: str | None
+    next_name: str | None = None
+    next_release_id: str | None = None
+
+    @property
+    def letter(self) -> str | None:
+        return self.name[0] if self.name else None
+
+
+def import_schedule_yaml(source: str, data: Any, read_sibling: SiblingReader) -> ImportResult:
+    notes: list[str] = []
+    weeks = _weeks_from_yaml(source, data, notes)
+    prose_text = read_sibling("schedule.rst")
+    if prose_text is None:
+        notes.append(f"{source}: no schedule.rst beside it: titles are the labels, days the Thursday of each week")
+    prose = read_prose(prose_text or "")
+    release_week = _optional_date(source, data, "release-week")
+    series = _series(prose, source, weeks, read_sibling)
+    return _events(source, weeks, prose, series, release_week, notes)
+
+
+def import_schedule_table(source: str, text: str, read_sibling: SiblingReader) -> ImportResult:
+    """Mitaka and Newton: the weeks come from the RST grid table; the year from the weekdays."""
+    notes: list[str] = []
+    weeks = _weeks_from_table(source, text)
+    prose = read_prose(text)
+    release_week = next((week.start for week in weeks if week.name in ("R+0", "R-0")), None)
+    series = _series(prose, source, weeks, read_sibling)
+    return _events(source, weeks, prose, series, release_week, notes)
+
+
+# --- weeks from YAML ---
+
+
+def _weeks_from_yaml(source: str, data: Any, notes: list[str]) -> list[Week]:
+    cycle = data.get("cycle")
+    if not isinstance(cycle, list) or not cycle:
+        raise ScheduleImportError(
+            source, "expected 'cycle' to be a list of weeks", "cycle", getattr(data, "line", None)
+        )
+    by_start: dict[date, Week] = {}
+    for index, raw in enumerate(cycle):
+        entry, line = f"cycle[{index}]", getattr(raw, "line", None)
+        if not isinstance(raw, dict):
+            raise ScheduleImportError(source, f"expected a week (start, end, labels), found {raw!r}", entry, line)
+        start = _date(source, raw.get("start"), f"{entry} start", line)
+        end = _date(source, raw.get("end"), f"{entry} end", line)
+        if end < start or (end - start).days > 6:
+            raise ScheduleImportError(
+                source, f"expected end within the week of start, found {start} to {end}", entry, line
+            )
+        week = Week(start, _text(raw.get("name")), entry, line)
+        week.x_project = _labels(source, raw, "x-project", entry, line)
+        week.project_specific = _labels(source, raw, "project-specific", entry, line)
+        if start in by_start:
+            _merge_repeated_week(by_start[start], week, notes, source)
+        else:
+            by_start[start] = week
+    if list(by_start) != sorted(by_start):
+        notes.append(f"{source}: the weeks are not in date order; read them sorted")
+    return [by_start[start] for start in sorted(by_start)]
+
+
+def _merge_repeated_week(kept: Week, repeat: Week, notes: list[str], source: str) -> None:
+    added = [label for label in repeat.x_project if label not in kept.x_project]
+    added += [label for label in repeat.project_specific if label not in kept.project_specific]
+    kept.x_project += [label for label in repeat.x_project if label not in kept.x_project]
+    kept.project_specific += [label for label in repeat.project_specific if label not in kept.project_specific]
+    kept.name = kept.name or repeat.name
+    what = f"its labels {', '.join(added)} merged" if added else "nothing new in it, ignored"
+    notes.append(f"{source}: {repeat.entry} repeats the week of {kept.start} ({kept.entry}); {what}")
+
+
+def _labels(source: str, raw: dict[str, Any], key: str, entry: str, line: int | None) -> list[str]:
+    value = raw.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(label, str) and label.strip() for label in value):
+        raise ScheduleImportError(source, f"expected '{key}' to be a list of labels, found {value!r}", entry, line)
+    return [label.strip() for label in value]
+
+
+def _date(source: str, value: Any, entry: str, line: int | None) -> date:
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ScheduleImportError(source, f"expected a date YYYY-MM-DD, found {value!r}", entry, line) from None
+
+
+def _optional_date(source: str, data: Any, key: str) -> date | None:
+    return None if data.get(key) is None else _date(source, data[key], key, getattr(data, "line", None))
+
+
+def _text(value: Any) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
+# --- weeks from the RST table ---
+
+_ROW = re.compile(r"^\|(.*)\|\s*$")
+_REF = re.compile(r":ref:`([^`<>]+?)(?:\s*<([^>]+)>)?`")
+MONTH_ABBREVIATIONS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_WEEK_DAYS = re.compile(r"^([A-Za-z]{3})\s+(\d{1,2})\s*-\s*(\d{1,2})$")
+
+
+def _weeks_from_table(source: str, text: str) -> list[Week]:
+    rows: list[tuple[int, str, str, list[str], list[str]]] = []
+    in_body = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("+="):
+            in_body = True
+            continue
+        row = _ROW.match(line)
+        if not (in_body and row):
+            continue
+        cells = [cell.strip() for cell in row.group(1).split("|")]
+        if len(cells) != 4:
+            raise ScheduleImportError(
+                source, f"expected 4 table cells, found {len(cells)}", f"table row {line!r}", number
+            )
+        when, name, x_project, project = cells
+        refs = (_refs(x_project), _refs(project))
+        if when:
+            rows.append((number, when, name, *refs))
+        elif rows:
+            rows[-1][3].extend(refs[0])
+            rows[-1][4].extend(refs[1])
+    if not rows:
+        raise ScheduleImportError(source, "expected a grid table of weeks (| Oct 19-23 | R-24 | … |), found none")
+    first = _first_monday(source, text, rows)
+    return [
+        Week(first + timedelta(weeks=index), name or None, f"table row '{when}'", number, x_project, project)
+        for index, (number, when, name, x_project, project) in enumerate(rows)
+    ]
+
+
+def _refs(cell: str) -> list[str]:
+    return [(target or label).strip() for label, target in _REF.findall(cell)]
+
+
+def _first_monday(source: str, text: str, rows: list[tuple[int, str, str, list[str], list[str]]]) -> date:
+    """The table gives "Oct 19-23" without a year: it is the year where the rows are Mondays a week apart.
+
+    Several years fit that; the one the prose names most often decides.
+    """
+    days: list[tuple[int, int, int]] = []
+    for number, when, *_ in rows:
+        found = _WEEK_DAYS.match(when)
+        if not found or found.group(1).lower()[:3] not in MONTH_ABBREVIATIONS:
+            raise ScheduleImportError(source, f"expected a week such as 'Oct 19-23', found {when!r}", "table", number)
+        days.append((number, month_number(found.group(1)), int(found.group(2))))
+    mentioned = [int(year) for year in re.findall(r"\b(20\d\d)\b", text)]
+    candidates = []
+    for year in range(2000, 2100):
+        try:
+            first = date(year, days[0][1], days[0][2])
+        except ValueError:
+            continue
+        if first.weekday() == 0 and all(
+            (first + timedelta(weeks=i)).timetuple()[1:3] == (month, day) for i, (_n, month, day) in enumerate(days)
+        ):
+            candidates.append(first)
+    if not candidates:
+        raise ScheduleImportError(source, "the weeks of the table are not Mondays a week apart in any year", "table")
+    if not mentioned:
+        raise ScheduleImportError(source, "the table gives no years and the text names none to tell which", "table")
+    usual = max(set(mentioned), key=mentioned.count)
+    return min(candidates, key=lambda first: abs(first.year + 0.5 - usual))
+
+
+# --- series ---
+
+
+def _series(prose: ScheduleProse, source: str, weeks: list[Week], read_sibling: SiblingReader) -> Series:
+    name = prose.series or _directory_name(source) or _usual_letter(weeks)
+    release_id = prose.release_id
+    known = _series_status(read_sibling("../series_status.yaml"))
+    names = [entry[0] for entry in known]
+    next_name = next_id = None
+    if name in names:
+        index = names.index(name)
+        release_id = release_id or known[index][1]
+        if index > 0:  # series_status lists the newest first
+            next_name, next_id = known[index - 1]
+    return Series(name if name and len(name) > 1 else None, release_id, next_name, next_id)
+
+
+def _directory_name(source: str) -> str | None:
+    parts = re.split(r"[/\\]", source)
+    return parts[-2].lower() if len(parts) > 1 and parts[-2].isalpha() else None
+
+
+def _usual_letter(weeks: list[Week]) -> str | None:
+    letters = [label[0] for week in weeks for label in week.x_project if re.match(r"^[a-z]-", label)]
+    return max(set(letters), key=letters.count) if letters else None
+
+
+def _series_status(text: str | None) -> list[tuple[str, str | None]]:
+    from successbot.schedules.formats.plain_yaml import load_text_yaml
+
+    if text is None:
+        return []
+    try:
+        data = load_text_yaml(text)
+    except Exception:  # a broken neighbour costs only the release ids, never the schedule
+        return []
+    if not isinstance(data, list):
+        return []
+    return [
+        (str(item["name"]).lower(), _text(item.get("release-id")))
+        for item in data
+        if isinstance(item, dict) and item.get("name")
+    ]
+
+
+# --- events ---
+
+
+def _events(
+    source: str,
+    weeks: list[Week],
+    prose: ScheduleProse,
+    series: Series,
+    release_week: date | None,
+    notes: list[str],
+) -> ImportResult:
+    result = ImportResult(notes=notes)
+    letter = series.letter or _usual_letter(weeks)
+    for week in weeks:
+        _check_week_name(source, week, release_week, notes)
+        if week.name:
+            start, _ = day_event_span(week.start)
+            result.events.append(
+                Event(
+                    Kind.CYCLE_WEEK,
+                    week.name,
+                    start,
+                    start + timedelta(days=7),
+                    source,
+                    week.entry,
+                    all_day=True,
+                    series=series.name,
+                    release_id=series.release_id,
+                    label=week.name,
+                )
+            )
+    for column in ("x_project", "project_specific"):
+        for label, runs in _runs(weeks, column).items():
+            owner = _owner(label, letter, series)
+            if owner is None:
+                first = runs[0][0]
+                notes.append(
+                    f"{source}: {first.entry} {label} ignored: it belongs to the previous series, "
+                    "whose own schedule defines it"
+                )
+                continue
+            section = prose.sections.get(label)
+            if section is None and prose.sections:
+                notes.append(
+                    f"{source}: {runs[0][0].entry} {label}: schedule.rst has no section for it; titled by its label"
+                )
+            for run in runs:
+                result.events.append(_event(source, label, run, section, owner, column, prose.deadline_weekday))
+    return result
+
+
+def _check_week_name(source: str, week: Week, release_week: date | None, notes: list[str]) -> None:
+    if not (week.name and release_week):
+        return
+    offset = (week.start - release_week).days // 7
+    expected = f"R{offset:+d}" if offset else "R+0"
+    if week.name.replace("R-0", "R+0") != expected:
+        notes.append(f"{source}: {week.entry} is named {week.name} but release-week makes it {expected}; dates win")
+        week.name = expected
+
+
+def _runs(weeks: list[Week], column: str) -> dict[str, list[list[Week]]]:
+    """Each label's weeks, grouped into runs of consecutive weeks."""
+    runs: dict[str, list[list[Week]]] = {}
+    for week in weeks:
+        for label in getattr(week, column):
+            label_runs = runs.setdefault(label, [])
+            if label_runs and (week.start - label_runs[-1][-1].start).days == 7:
+                label_runs[-1].append(week)
+            else:
+                label_runs.append([week])
+    return runs
+
+
+def _owner(label: str, letter: str | None, series: Series) -> Series | None:
+    """The series the label belongs to; None for the previous series' labels."""
+    prefix = re.match(r"^([a-z])-", label)
+    if not prefix or letter is None:
+        return series
+    distance = (ord(prefix.group(1)) - ord(letter)) % 26
+    if distance == 0:
+        return series
+    if distance == 1:
+        return Series(series.next_name, series.next_release_id)
+    if distance == 25:
+        return None
+    return series
+
+
+def _event(
+    source: str,
+    label: str,
+    run: list[Week],
+    section: Section | None,
+    owner: Series,
+    column: str,
+    deadline_weekday: int,
+) -> Event:
+    title = section.title if section else label
+    kind = classify(label, title, section.group if section else None)
+    monday, friday = run[0].start, run[-1].start + timedelta(days=4)
+    mention = days_in_span(section.prose, monday, friday + timedelta(days=2)) if section else None
+    if mention is not None and mention.whole_week:
+        first, last = monday, friday
+    elif mention is not None:
+        first, last = mention.first, mention.last
+    elif len(run) > 1 or (section and "during this week" in section.prose.lower()):
+        first, last = monday, friday  # a phase over the week(s)
+    else:
+        first = last = monday + timedelta(days=deadline_weekday)
+    start, end = day_event_span(first, last)
+    project = None
+    if column == "project_specific" and kind is not Kind.ELECTION_PHASE:
+        project = _project(label, section)
+    return Event(
+        kind,
+        title,
+        start,
+        end,
+        source,
+        f"{run[0].entry} {label}",
+        all_day=True,
+        series=owner.name,
+        release_id=owner.release_id,
+        project=project,
+        label=label,
+    )
+
+
+def _project(label: str, section: Section | None) -> str:
+    """The project a project-specific label is about: its heading in the prose ("Keystone"), else the label's word."""
+    if section and section.group and "event" not in section.group.lower():
+        return section.group.lower().replace(" ", "-")
+    words = label.split("-")
+    return words[1] if len(words) > 2 else label
+
+
+def classify(label: str, title: str, group: str | None = None) -> Kind:
+    rest = re.sub(r"^[a-z]-", "", label.lower())
+    text = title.lower()
+    if "election" in rest or "election" in (group or "").lower() or re.match(r"(ptl|tc)-", rest):
+        return Kind.ELECTION_PHASE
+    if re.fullmatch(r"\d", rest) or "milestone" in text:
+        return Kind.MILESTONE
+    if rest in ("final", "release"):
+        return Kind.FINAL_RELEASE
+    if rest in ("rc1", "finalrc") or "release candidate" in text or re.search(r"\brcs?\d?\b", text):
+        return Kind.RELEASE_CANDIDATE
+    if "freeze" in text or rest in ("ff", "rf", "mf", "soft-sf", "hard-sf") or "frz" in rest:
+        return Kind.FREEZE
+    return Kind.DEADLINE

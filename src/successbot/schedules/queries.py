@@ -1,0 +1,109 @@
+"""Questions about a schedule at a given instant, as pure functions over events.
+
+Nothing here reads the clock or the database: the commands pass the
+message's time and the stored events, and the tests pass fixed ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from successbot.schedules.model import Event, Kind
+
+NOT_DEADLINES = (Kind.CYCLE_WEEK, Kind.ELECTION_PHASE)
+AUDIENCES = ("ptl", "tc")
+
+
+def in_order(events: Iterable[Event]) -> list[Event]:
+    return sorted(events, key=lambda event: (event.start, event.end, event.title))
+
+
+def distinct(events: Iterable[Event]) -> list[Event]:
+    """One of each event that several sources (or a re-import under another name) repeat."""
+    seen: set[tuple[object, ...]] = set()
+    kept = []
+    for event in events:
+        key = (
+            event.kind,
+            event.title.casefold(),
+            event.release_id or event.series,
+            event.project,
+            event.start,
+            event.end,
+        )
+        if key not in seen:
+            seen.add(key)
+            kept.append(event)
+    return kept
+
+
+def cycle_week_at(events: Iterable[Event], at: datetime) -> Event | None:
+    """The release-cycle week ``at`` is in (the newest series' when two overlap)."""
+    weeks = [event for event in events if event.kind is Kind.CYCLE_WEEK and event.is_open(at)]
+    return max(weeks, key=lambda week: week.start, default=None)
+
+
+def known_series(events: Iterable[Event]) -> dict[str, tuple[str | None, str | None]]:
+    """Every name and release id a series goes by, to its (name, release id)."""
+    found: dict[str, tuple[str | None, str | None]] = {}
+    for event in events:
+        for word in (event.series, event.release_id):
+            if word and (word.lower() not in found or found[word.lower()][0] is None):
+                found[word.lower()] = (event.series, event.release_id)
+    return found
+
+
+def known_projects(events: Iterable[Event]) -> set[str]:
+    return {event.project.lower() for event in events if event.project}
+
+
+def upcoming_deadlines(
+    events: Iterable[Event],
+    at: datetime,
+    *,
+    projects: tuple[str, ...] = (),
+    series: str | None = None,
+    every_project: bool = False,
+) -> list[Event]:
+    """Deadlines not over at ``at``, in date order: cross-project ones, plus ``projects``' own (or every project's)."""
+    wanted = {project.lower() for project in projects}
+    chosen = [
+        event
+        for event in events
+        if event.kind not in NOT_DEADLINES
+        and not event.is_over(at)
+        and (event.project is None or every_project or event.project.lower() in wanted)
+        and (series is None or series.lower() in (event.series, event.release_id))
+    ]
+    return distinct(in_order(chosen))
+
+
+def audiences(event: Event) -> set[str]:
+    """Whom an election phase is for: PTL, TC, or both (a combined election's shared phase)."""
+    words = set(event.title.lower().replace("/", " ").split())
+    named = {audience for audience in AUDIENCES if audience in words or f"{audience}s" in words}
+    return named or set(AUDIENCES)
+
+
+def election_phases(events: Iterable[Event], audience: str | None = None) -> list[Event]:
+    """Election phases, in order. The election repository's exact times win over the release schedule's weeks."""
+    phases = [event for event in events if event.kind is Kind.ELECTION_PHASE]
+    if any(not phase.all_day for phase in phases):
+        phases = [phase for phase in phases if not phase.all_day]
+    if audience is not None:
+        phases = [phase for phase in phases if audience in audiences(phase)]
+    return distinct(in_order(phases))
+
+
+def open_phases(phases: Iterable[Event], at: datetime) -> list[Event]:
+    return [phase for phase in phases if phase.is_open(at)]
+
+
+def next_phase(phases: Iterable[Event], at: datetime) -> Event | None:
+    return next((phase for phase in in_order(phases) if phase.start > at), None)
+
+
+def last_ended(phases: Iterable[Event], at: datetime) -> Event | None:
+    over = [phase for phase in phases if phase.is_over(at)]
+    return max(over, key=lambda phase: phase.end, default=None)

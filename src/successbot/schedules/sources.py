@@ -1,0 +1,130 @@
+"""Where schedules come from: files and http(s) URLs, read at start and refreshed on a timer or by an admin.
+
+Reading is the only I/O here; parsing is the importers' and keeping the
+store's. A source that fails keeps its last good events, gets one log line
+and its problem recorded; the other sources still load.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from successbot.schedules.formats.detection import SiblingReader, import_text
+from successbot.schedules.model import ImportResult, ScheduleImportError
+from successbot.storage.schedule import SqlScheduleStore
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT_SECONDS = 30.0
+
+
+def is_url(location: str) -> bool:
+    return urllib.parse.urlsplit(location).scheme in ("http", "https")
+
+
+def read_location(location: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> str:
+    """The text at ``location``; ScheduleImportError (one clear reason) when it cannot be read."""
+    try:
+        if is_url(location):
+            with urllib.request.urlopen(location, timeout=timeout) as response:
+                return response.read().decode("utf-8", errors="replace")
+        return Path(location).read_text(encoding="utf-8")
+    except urllib.error.HTTPError as error:
+        raise ScheduleImportError(location, f"cannot fetch it: HTTP {error.code} {error.reason}") from None
+    except urllib.error.URLError as error:
+        raise ScheduleImportError(location, f"cannot fetch it: {error.reason}") from None
+    except TimeoutError:
+        raise ScheduleImportError(location, f"cannot fetch it: no answer within {timeout:g} seconds") from None
+    except FileNotFoundError:
+        raise ScheduleImportError(location, "cannot read it: no such file") from None
+    except IsADirectoryError:
+        raise ScheduleImportError(location, "cannot read it: it is a directory") from None
+    except UnicodeDecodeError as error:
+        raise ScheduleImportError(location, f"cannot read it: not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise ScheduleImportError(location, f"cannot read it: {error.strerror or error}") from None
+
+
+def sibling_reader(location: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> SiblingReader:
+    """Reads files next to ``location`` (schedule.rst beside schedule.yaml); None for any that cannot be read."""
+
+    def read(relative: str) -> str | None:
+        if is_url(location):
+            parts = urllib.parse.urlsplit(location)
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(parts.path), relative))
+            neighbour = urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+        else:
+            neighbour = str(Path(location).parent / relative)
+        try:
+            return read_location(neighbour, timeout)
+        except ScheduleImportError:
+            return None
+
+    return read
+
+
+def load_location(location: str, format: str | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> ImportResult:
+    return import_text(location, read_location(location, timeout), sibling_reader(location, timeout), format)
+
+
+def short_name(location: str) -> str:
+    """``indri/schedule.yaml`` for a path or URL: enough to tell sources apart in a channel."""
+    path = urllib.parse.urlsplit(location).path if is_url(location) else location.replace("\\", "/")
+    parts = [part for part in path.split("/") if part]
+    if not parts:
+        return location
+    if parts[-1].startswith("schedule.") and len(parts) > 1:
+        return "/".join(parts[-2:])
+    return parts[-1]
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    location: str
+    event_count: int  # events now held for it: the new ones, or the kept ones after a failure
+    problem: str | None = None
+
+    def describe(self) -> str:
+        if self.problem is None:
+            return f"{short_name(self.location)} {self.event_count} events"
+        return f"{short_name(self.location)} failed ({self.problem}; kept {self.event_count} events)"
+
+
+def refresh_one(store: SqlScheduleStore, location: str, now: datetime, timeout: float) -> RefreshOutcome:
+    try:
+        result = load_location(location, timeout=timeout)
+    except ScheduleImportError as error:
+        kept = next((state.event_count for state in store.sources() if state.location == location), 0)
+        log.warning("schedule source %s; keeping its last %d events", error, kept)
+        store.record_failure(location, error.detail(), now)
+        return RefreshOutcome(location, kept, error.detail())
+    for note in result.notes:
+        log.info("schedule source %s", note)
+    count = store.replace_source(location, result.events, now, result.format)
+    return RefreshOutcome(location, count)
+
+
+def refresh_sources(
+    store: SqlScheduleStore, locations: tuple[str, ...], now: datetime, timeout: float = DEFAULT_TIMEOUT_SECONDS
+) -> list[RefreshOutcome]:
+    """Read every configured source again; the scheduler calls this every ``[schedule] refresh``."""
+    return [refresh_one(store, location, now, timeout) for location in locations]
+
+
+@dataclass(frozen=True)
+class ScheduleService:
+    """What the schedule commands use: the stored events and the configured sources."""
+
+    store: SqlScheduleStore
+    locations: tuple[str, ...] = ()
+    timeout: float = DEFAULT_TIMEOUT_SECONDS
+
+    def refresh(self, now: datetime) -> list[RefreshOutcome]:
+        return refresh_sources(self.store, self.locations, now, self.timeout)

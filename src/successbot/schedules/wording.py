@@ -1,0 +1,68 @@
+"""Schedule times in words for people: days and instants in UTC, and how far away they are.
+
+Shared by the commands (!deadline, !election) and the announcements, so a
+date reads the same wherever the bot says it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from successbot.schedules.model import Event
+
+
+def day_text(day: date, year: bool = True) -> str:
+    return f"{day:%a} {day.day} {day:%b}" + (f" {day.year}" if year else "")
+
+
+def moment(instant: datetime) -> str:
+    return f"{day_text(instant.date())} {instant:%H:%M} UTC"
+
+
+def when(event: Event) -> str:
+    """The event's day or span; dates are UTC days."""
+    if event.all_day:
+        first, last = event.start.date(), event.last_day
+        if first == last:
+            return day_text(first)
+        return f"{day_text(first, year=first.year != last.year)} to {day_text(last)}"
+    if event.start == event.end:
+        return moment(event.start)
+    return f"{moment(event.start)} to {moment(event.end)}"
+
+
+def relative(event: Event, now: datetime) -> str:
+    """How far away ``event`` is from ``now``: today, tomorrow, in 5 days, in 3 hours, now until Friday."""
+    if event.is_open(now):
+        if event.all_day and event.start.date() == event.last_day:
+            return "today"
+        until = day_text(event.last_day, year=False) if event.all_day else moment(event.end)
+        return f"now, until {until}"
+    if not event.all_day:
+        return relative_to(event.start, now)
+    days = (event.start.date() - now.date()).days
+    return "tomorrow" if days == 1 else f"in {days} days"
+
+
+def relative_to(instant: datetime, now: datetime) -> str:
+    if instant >= now:
+        return f"in {span(instant - now)}"
+    return f"{span(now - instant)} ago"
+
+
+def span(delta: timedelta) -> str:
+    """A duration in words, to the hour when it is days, to the minute when it is hours."""
+    minutes = int(delta.total_seconds() // 60)
+    days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    if days:
+        text = _count(days, "day")
+        return f"{text} {_count(hours, 'hour')}" if hours and days < 7 else text
+    if hours:
+        return (
+            f"{_count(hours, 'hour')} {_count(minutes, 'minute')}" if minutes and hours < 3 else _count(hours, "hour")
+        )
+    return _count(max(minutes, 1), "minute") if delta > timedelta(0) else "0 minutes"
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
