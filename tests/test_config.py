@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import configparser
+import dataclasses
 from pathlib import Path
+from typing import Annotated, get_type_hints
 
 import pytest
 
-from successbot.config import SCHEMA, ConfigError, Secret, config_path_from, default_config, load_config
+from successbot.config import (
+    REGENERATE_EXAMPLE,
+    SCHEMA,
+    SECTION_TYPES,
+    Config,
+    ConfigError,
+    KeySpec,
+    Secret,
+    Section,
+    config_path_from,
+    default_config,
+    example_config,
+    load_config,
+    parse_text,
+    section_keys,
+)
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -48,6 +65,41 @@ def test_example_config_loads_and_documents_every_key():
             )
             assert line is not None, f"[{section}] {key.name} is not in config.example.ini"
             assert text.splitlines()[line - 1].startswith("#"), f"[{section}] {key.name} has no comment"
+
+
+def test_example_file_is_the_rendered_declaration():
+    text = (PROJECT / "config.example.ini").read_bytes().decode("utf-8")
+    assert text == example_config(), f"config.example.ini is out of date; regenerate it with: {REGENERATE_EXAMPLE}"
+
+
+def test_example_file_loads_as_the_embedded_defaults():
+    example = load_config(PROJECT / "config.example.ini")
+    assert dataclasses.replace(example, source="embedded defaults") == default_config()
+
+
+def test_every_settings_field_is_declared_with_a_key():
+    sections = [field for field in dataclasses.fields(Config) if field.name != "source"]
+    assert [field.name for field in sections] == list(SECTION_TYPES) == list(SCHEMA)
+    for name, section in SECTION_TYPES.items():
+        assert dataclasses.is_dataclass(section) and issubclass(section, Section), name
+        assert section.__dataclass_params__.frozen, name  # type: ignore[attr-defined]
+        hints = get_type_hints(section, include_extras=True)
+        for field in dataclasses.fields(section):
+            (spec,) = (item for item in getattr(hints[field.name], "__metadata__", ()) if isinstance(item, KeySpec))
+            assert callable(spec.parse) and isinstance(spec.default, str), f"[{name}] {field.name}"
+            assert spec.help.strip(), f"[{name}] {field.name} has no help"
+            assert field.default is dataclasses.MISSING, f"[{name}] {field.name}: the default belongs in key()"
+        assert [key.name for key in SCHEMA[name]] == [field.name for field in dataclasses.fields(section)]
+
+
+def test_a_field_without_a_key_is_refused():
+    @dataclasses.dataclass(frozen=True)
+    class Half(Section):
+        declared: Annotated[str, KeySpec(parse_text, "", "a key")]
+        forgotten: str
+
+    with pytest.raises(TypeError, match=r"Half\.forgotten: expected Annotated\[type, key\("):
+        section_keys(Half)
 
 
 def test_values_are_read_and_typed(tmp_path):

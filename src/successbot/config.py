@@ -1,6 +1,12 @@
 """The configuration file: its keys declared once, read with configparser, checked whole.
 
-Every key lives in ``SCHEMA`` with its parser, default and one-line help.
+Every key is declared once, as a field of its section's frozen settings
+dataclass: ``nick: Annotated[str, key(parse_nick, "successbot", "the bot's nick")]``
+gives its type, its parser, its default (as text) and its help. ``Config``'s
+fields name the sections, in the file's order. From that one declaration come
+parsing, the defaults, ``SCHEMA`` (section -> keys), the settings objects and
+config.example.ini (``example_config()``; a test keeps the file equal to it).
+
 Loading collects every problem as a ``ConfigProblem`` (file, line, section,
 key, what was expected, what was found) instead of stopping at the first, so
 ``successbot check-config`` can list them all. Secrets may be given inline, as
@@ -14,13 +20,17 @@ import configparser
 import difflib
 import os
 import re
+import textwrap
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import time as dt_time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, get_type_hints
 from urllib.parse import urlsplit
 
+# Imported here, not deferred: there is no cycle (neither module imports this one), and
+# deferring saved no start-up time, since every load_config() parses [announce] weekly_summary.
+from successbot.announcements.plan import WeeklyTime, parse_weekly_time
 from successbot.publishing.log_links import PLACEHOLDERS, LogUrlTemplate
 
 ENV_VAR = "SUCCESSBOT_CONFIG"
@@ -209,12 +219,6 @@ def parse_durations(raw: str) -> tuple[float, ...]:
     return tuple(parse_duration(part) for part in raw.split(",") if part.strip())
 
 
-def parse_weekly(raw: str) -> Any:
-    from successbot.announcements.plan import parse_weekly_time
-
-    return parse_weekly_time(raw)
-
-
 def parse_time_of_day(raw: str) -> dt_time:
     try:
         hours, minutes = (int(part) for part in raw.strip().split(":"))
@@ -309,11 +313,15 @@ def parse_log_url(raw: str) -> LogUrlTemplate | None:
     return LogUrlTemplate.parse(raw) if raw.strip() else None
 
 
-# --- the schema ---
+# --- the declaration: each section is a settings dataclass, each key one of its fields ---
+
+SECRET_SUFFIXES = ("_env", "_file")
 
 
 @dataclass(frozen=True)
 class Key:
+    """One key of a section as the file sees it, made from its field's ``key()`` declaration."""
+
     name: str
     parse: Callable[[str], Any]
     default: str
@@ -321,147 +329,165 @@ class Key:
     secret: bool = False
 
 
-SCHEMA: dict[str, tuple[Key, ...]] = {
-    "bot": (
-        Key("nick", parse_nick, "successbot", "the bot's nick, also the name its replies show in the console"),
-        Key("command_prefix", parse_prefix, "!", "the character that starts a command, as in !help"),
-        Key("console_channel", parse_channel, "#successbot", "the channel the console pretends to be in"),
-    ),
-    "database": (
-        Key(
-            "url",
+@dataclass(frozen=True)
+class KeySpec:
+    """What ``key()`` declares; the field's name completes it into a ``Key``."""
+
+    parse: Callable[[str], Any]
+    default: str
+    help: str
+    secret: bool = False
+
+
+def key(parse: Callable[[str], Any], default: str, help: str, *, secret: bool = False) -> KeySpec:
+    """Declare a settings field as a key: ``nick: Annotated[str, key(parse_nick, "successbot", "the nick")]``.
+
+    ``default`` is text, read by ``parse`` like a value from the file; ``help``
+    is the comment above the key in config.example.ini. A secret may also be
+    given as ``NAME_env`` or ``NAME_file``; it is held in a ``Secret``, has no
+    default, and ``parse`` is not used for it.
+    """
+    if secret and default:
+        raise ValueError("a secret key has no default")
+    return KeySpec(parse, default, help, secret)
+
+
+class Section:
+    """A ``[section]`` of the file. Subclasses are frozen dataclasses whose every field is
+    ``Annotated[type, key(...)]``; the section's name in the file is its field's name on ``Config``.
+    """
+
+    def check(self) -> list[tuple[str, str]]:
+        """Problems that need more than one key of the section, as (key, message) pairs.
+
+        Run once every key of the file up to this section has parsed.
+        """
+        return []
+
+
+def section_keys(section: type[Section]) -> tuple[Key, ...]:
+    """The section's keys in field order, from the fields' ``key()`` declarations."""
+    hints = get_type_hints(section, include_extras=True)
+    keys = []
+    for item in fields(section):  # type: ignore[arg-type]  # every Section subclass is a dataclass
+        specs = [spec for spec in getattr(hints[item.name], "__metadata__", ()) if isinstance(spec, KeySpec)]
+        if len(specs) != 1:
+            raise TypeError(f"{section.__name__}.{item.name}: expected Annotated[type, key(parse, default, help)]")
+        (spec,) = specs
+        keys.append(Key(item.name, spec.parse, spec.default, spec.help, spec.secret))
+    return tuple(keys)
+
+
+@dataclass(frozen=True)
+class BotSettings(Section):
+    nick: Annotated[str, key(parse_nick, "successbot", "the bot's nick, also the name its replies show in the console")]
+    command_prefix: Annotated[
+        str, key(parse_prefix, "!", "the character that starts a command, as in !help (#success needs none)")
+    ]
+    console_channel: Annotated[str, key(parse_channel, "#successbot", "the channel the console pretends to be in")]
+
+
+@dataclass(frozen=True)
+class DatabaseSettings(Section):
+    url: Annotated[
+        str,
+        key(
             parse_database_url,
             "sqlite:///successbot.db",
-            "any SQLAlchemy URL; a relative SQLite path is taken from the working directory",
+            "any SQLAlchemy URL, such as postgresql+psycopg://user@host/dbname; "
+            "a relative SQLite path is taken from the working directory",
         ),
-        Key("auto_upgrade", parse_bool, "true", "bring the database schema up to date when the bot starts"),
-        Key(
-            "busy_timeout",
+    ]
+    auto_upgrade: Annotated[
+        bool,
+        key(
+            parse_bool, "true", "bring the database schema up to date when the bot starts (else: successbot db upgrade)"
+        ),
+    ]
+    busy_timeout: Annotated[
+        float,  # seconds
+        key(
             parse_duration,
             "5s",
             "SQLite: how long a write waits while another writer holds the lock, then the bot says it could not",
         ),
-    ),
-    "permissions": (
-        Key("admins", parse_list, "", "services accounts (not nicks) allowed to run admin commands, comma-separated"),
-    ),
-    "irc": (
-        Key("server", parse_text, "", "host name of the IRC server; empty: `successbot run` starts the console"),
-        Key("port", parse_port, "", "port; empty: 6697 with TLS, else 6667"),
-        Key("tls", parse_tls, "auto", "auto (TLS exactly on port 6697), true or false"),
-        Key("tls_verify", parse_bool, "true", "check the server's certificate and host name"),
-        Key("server_password", parse_text, "", "the server's connection password (PASS), if it has one", secret=True),
-        Key("alt_nicks", parse_nick_list, "", "nicks to use while [bot] nick is taken; empty: the nick with _ added"),
-        Key("username", parse_nick, "successbot", "the user part of user@host when the server does no ident lookup"),
-        Key("realname", parse_nonempty, "successbot", "the real name field"),
-        Key("channels", parse_channels, "", "channels to join, comma-separated; a key follows its channel: #a, #b key"),
-        Key("auth", choice("sasl", "nickserv", "none"), "none", "sasl, nickserv or none"),
-        Key("account", parse_text, "", "the services account to log in to; empty: [bot] nick"),
-        Key("password", parse_text, "", "the services account's password", secret=True),
-        Key("network", parse_text, "", "network name stored with each success; empty: what the server calls itself"),
-        Key("ping_interval", parse_duration, "60s", "after this long without a line from the server, PING it"),
-        Key("ping_timeout", parse_duration, "30s", "no answer to that PING in this long: reconnect"),
-        Key("reconnect_max", parse_duration, "5m", "the longest wait between reconnection attempts"),
-        Key("rejoin_delay", parse_duration, "10s", "wait this long before rejoining a channel after a kick"),
-        Key("flood_burst", parse_positive_int, "4", "lines the bot may send at once before pacing itself"),
-        Key("flood_rate", parse_positive_float, "0.9", "lines per second after the burst"),
-        Key("max_reply_lines", parse_positive_int, "3", "a long reply is split into at most this many lines"),
-        Key("quit_message", parse_text, "successbot signing off", "the QUIT message on shutdown"),
-    ),
-    "schedule": (
-        Key(
-            "sources",
-            parse_list,
+    ]
+
+
+@dataclass(frozen=True)
+class PermissionSettings(Section):
+    admins: Annotated[
+        tuple[str, ...],
+        key(parse_list, "", "services accounts (not nicks) allowed to run admin commands, comma-separated"),
+    ]
+
+
+@dataclass(frozen=True)
+class IrcSettings(Section):
+    server: Annotated[
+        str, key(parse_text, "", "host name of the IRC server; empty: `successbot run` starts the console instead")
+    ]
+    port: Annotated[int | None, key(parse_port, "", "port; empty: 6697 with TLS, else 6667")]
+    tls: Annotated[bool | None, key(parse_tls, "auto", "auto (TLS exactly on port 6697), true or false")]
+    tls_verify: Annotated[
+        bool, key(parse_bool, "true", "check the server's certificate and host name (false only for a test server)")
+    ]
+    server_password: Annotated[
+        Secret | None, key(parse_text, "", "the server's connection password (PASS), if it has one", secret=True)
+    ]
+    alt_nicks: Annotated[
+        tuple[str, ...],
+        key(parse_nick_list, "", "nicks to use while [bot] nick is taken; empty: the nick with _ (then __) added"),
+    ]
+    username: Annotated[
+        str, key(parse_nick, "successbot", "the user part of user@host when the server does no ident lookup")
+    ]
+    realname: Annotated[str, key(parse_nonempty, "successbot", "the real name field")]
+    channels: Annotated[
+        tuple[ChannelSetting, ...],
+        key(
+            parse_channels,
             "",
-            "schedule files or http(s) URLs, comma-separated; relative paths from the working directory",
+            "channels to join, comma-separated; a key follows its channel: #openstack-dev, #private s3cret",
         ),
-        Key("refresh", parse_duration, "6h", "how often the sources are read again, e.g. 6h, 30m, 1d"),
-    ),
-    "announce": (
-        Key("channels", parse_channel_choice, "", "where announcements go; empty: every [irc] channel (the console's)"),
-        Key("summary_channels", parse_channel_choice, "", "weekly summary channels; empty: channels; off: none"),
-        Key("election_channels", parse_channel_choice, "", "election reminder channels; empty: channels; off: none"),
-        Key("release_channels", parse_channel_choice, "", "release reminder channels; empty: channels; off: none"),
-        Key("weekly_summary", parse_weekly, "fri 15:00", "when the weekly summary is posted (UTC), or off"),
-        Key("election_offsets", parse_durations, "2d, 4h", "remind this long before an election phase closes"),
-        Key("release_offsets", parse_durations, "1d", "remind this long before a milestone or freeze"),
-        Key(
-            "release_week_time",
-            parse_time_of_day,
-            "09:00",
-            "UTC time of the Monday list and day-before reminders",
+    ]
+    auth: Annotated[
+        str,
+        key(
+            choice("sasl", "nickserv", "none"),
+            "none",
+            "how to log in to services: sasl (falls back to NickServ IDENTIFY without SASL), nickserv or none",
         ),
-        Key("notice", parse_bool, "false", "send announcements as NOTICE instead of PRIVMSG"),
-        Key("max_per_day", parse_positive_int, "4", "at most this many announcements per channel per UTC day"),
-        Key("grace", parse_duration, "1h", "post what was missed while down if it is younger than this; skip older"),
-        Key("summary_latest", parse_positive_int, "3", "how many of the latest successes the summary quotes"),
-        Key("check_every", parse_duration, "30s", "how often the bot looks for announcements that are due"),
-        Key("stale_claim", parse_duration, "5m", "a claim not marked sent after this long is taken over"),
-    ),
-    "export": (
-        Key(
-            "directory",
-            parse_optional_path,
-            "",
-            "where the bot keeps the published pages up to date; empty: publish nothing",
+    ]
+    account: Annotated[str, key(parse_text, "", "the services account to log in to; empty: [bot] nick")]
+    password: Annotated[
+        Secret | None,
+        key(parse_text, "", "the services account's password, needed by auth = sasl or nickserv", secret=True),
+    ]
+    network: Annotated[
+        str, key(parse_text, "", "network name stored with each success; empty: what the server calls its network")
+    ]
+    ping_interval: Annotated[
+        float, key(parse_duration, "60s", "after this long without a line from the server, PING it")
+    ]
+    ping_timeout: Annotated[float, key(parse_duration, "30s", "no answer to that PING in this long: reconnect")]
+    reconnect_max: Annotated[
+        float, key(parse_duration, "5m", "the longest wait between reconnection attempts (they start at half a second)")
+    ]
+    rejoin_delay: Annotated[float, key(parse_duration, "10s", "wait this long before rejoining a channel after a kick")]
+    flood_burst: Annotated[int, key(parse_positive_int, "4", "lines the bot may send at once before pacing itself")]
+    flood_rate: Annotated[
+        float,
+        key(
+            parse_positive_float,
+            "0.9",
+            "lines per second after the burst (InspIRCd and ngIRCd by default allow about 1)",
         ),
-        Key("url", parse_site_url, "", "the URL that serves that directory, for links in replies and the feed"),
-        Key(
-            "log_url",
-            parse_log_url,
-            "",
-            "template of a link to a channel's log of a day, with "
-            + ", ".join("{" + name + "}" for name in PLACEHOLDERS),
-        ),
-        Key("weeks_on_index", parse_positive_int, "8", "how many recent weeks index.html shows in full"),
-    ),
-}
-
-SECRET_SUFFIXES = ("_env", "_file")
-
-
-@dataclass(frozen=True)
-class BotSettings:
-    nick: str
-    command_prefix: str
-    console_channel: str
-
-
-@dataclass(frozen=True)
-class DatabaseSettings:
-    url: str
-    auto_upgrade: bool
-    busy_timeout: float  # seconds
-
-
-@dataclass(frozen=True)
-class PermissionSettings:
-    admins: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class IrcSettings:
-    server: str
-    port: int | None
-    tls: bool | None
-    tls_verify: bool
-    server_password: Secret | None
-    alt_nicks: tuple[str, ...]
-    username: str
-    realname: str
-    channels: tuple[ChannelSetting, ...]
-    auth: str
-    account: str
-    password: Secret | None
-    network: str
-    ping_interval: float
-    ping_timeout: float
-    reconnect_max: float
-    rejoin_delay: float
-    flood_burst: int
-    flood_rate: float
-    max_reply_lines: int
-    quit_message: str
+    ]
+    max_reply_lines: Annotated[
+        int, key(parse_positive_int, "3", "a long reply is split into at most this many lines, the last marked as cut")
+    ]
+    quit_message: Annotated[str, key(parse_text, "successbot signing off", "the QUIT message on shutdown")]
 
     @property
     def uses_tls(self) -> bool:
@@ -473,47 +499,155 @@ class IrcSettings:
             return self.port
         return 6697 if self.uses_tls else 6667
 
-
-def _check_irc(values: dict[str, Any]) -> list[tuple[str, str]]:
-    if values.get("auth") in ("sasl", "nickserv") and values.get("password") is None:
-        return [("auth", f"expected a password (password, password_env or password_file) for auth = {values['auth']}")]
-    return []
-
-
-@dataclass(frozen=True)
-class ScheduleSettings:
-    sources: tuple[str, ...]
-    refresh: float  # seconds
+    def check(self) -> list[tuple[str, str]]:
+        if self.auth in ("sasl", "nickserv") and self.password is None:
+            return [("auth", f"expected a password (password, password_env or password_file) for auth = {self.auth}")]
+        return []
 
 
 @dataclass(frozen=True)
-class AnnounceSettings:
-    channels: tuple[str, ...] | None
-    summary_channels: tuple[str, ...] | None
-    election_channels: tuple[str, ...] | None
-    release_channels: tuple[str, ...] | None
-    weekly_summary: Any  # announcements.WeeklyTime | None
-    election_offsets: tuple[float, ...]
-    release_offsets: tuple[float, ...]
-    release_week_time: dt_time
-    notice: bool
-    max_per_day: int
-    grace: float
-    summary_latest: int
-    check_every: float
-    stale_claim: float
+class ScheduleSettings(Section):
+    sources: Annotated[
+        tuple[str, ...],
+        key(
+            parse_list,
+            "",
+            "schedule files or http(s) URLs, comma-separated; relative paths from the working directory "
+            "(openstack/releases schedule.yaml or schedule.rst, openstack/election configuration.yaml "
+            "or events.yaml, series_status.yaml, .ics, or successbot's own YAML: see README)",
+        ),
+    ]
+    refresh: Annotated[
+        float,  # seconds
+        key(
+            parse_duration,
+            "6h",
+            "how often the sources are read again, e.g. 6h, 30m, 1d (an admin's !schedule reload does it at once)",
+        ),
+    ]
 
 
 @dataclass(frozen=True)
-class ExportSettings:
-    directory: str | None
-    url: str | None
-    log_url: LogUrlTemplate | None
-    weeks_on_index: int
+class AnnounceSettings(Section):
+    channels: Annotated[
+        tuple[str, ...] | None,
+        key(
+            parse_channel_choice,
+            "",
+            "where announcements go, comma-separated; empty: every [irc] channel (in the console, its channel)",
+        ),
+    ]
+    summary_channels: Annotated[
+        tuple[str, ...] | None,
+        key(parse_channel_choice, "", "channels for the weekly summary; empty: as channels; off: none"),
+    ]
+    election_channels: Annotated[
+        tuple[str, ...] | None,
+        key(parse_channel_choice, "", "channels for election reminders; empty: as channels; off: none"),
+    ]
+    release_channels: Annotated[
+        tuple[str, ...] | None,
+        key(parse_channel_choice, "", "channels for release reminders; empty: as channels; off: none"),
+    ]
+    weekly_summary: Annotated[
+        WeeklyTime | None,
+        key(
+            parse_weekly_time,
+            "fri 15:00",
+            "when the weekly summary of this ISO week's successes is posted, a weekday and a UTC time, or off",
+        ),
+    ]
+    election_offsets: Annotated[
+        tuple[float, ...],  # seconds
+        key(
+            parse_durations,
+            "2d, 4h",
+            "remind this long before an election phase closes (one reminder each); "
+            "each phase's opening is announced too",
+        ),
+    ]
+    release_offsets: Annotated[
+        tuple[float, ...],  # seconds
+        key(parse_durations, "1d", "remind this long before a milestone or freeze"),
+    ]
+    release_week_time: Annotated[
+        dt_time,
+        key(
+            parse_time_of_day,
+            "09:00",
+            "release posts go out at this UTC time: the list on the Monday of a cycle week that holds "
+            "cross-project deadlines, and reminders a whole number of days before a day-long deadline",
+        ),
+    ]
+    notice: Annotated[bool, key(parse_bool, "false", "send announcements as NOTICE instead of PRIVMSG")]
+    max_per_day: Annotated[
+        int,
+        key(
+            parse_positive_int,
+            "4",
+            "at most this many announcements per channel per UTC day; the earliest go, the rest are left out",
+        ),
+    ]
+    grace: Annotated[
+        float,
+        key(
+            parse_duration,
+            "1h",
+            "on start, post what was missed while down if it is younger than this; older ones are skipped and logged",
+        ),
+    ]
+    summary_latest: Annotated[
+        int, key(parse_positive_int, "3", "how many of the latest successes the weekly summary quotes")
+    ]
+    check_every: Annotated[float, key(parse_duration, "30s", "how often the bot looks for announcements that are due")]
+    stale_claim: Annotated[
+        float,
+        key(
+            parse_duration,
+            "5m",
+            "an announcement claimed but not marked sent after this long (its sender died) is taken over",
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class ExportSettings(Section):
+    directory: Annotated[
+        str | None,
+        key(
+            parse_optional_path,
+            "",
+            "where the bot keeps the published pages up to date (index.html, one page per ISO week in HTML, "
+            "Markdown and JSON, feed.atom); empty: publish nothing. A relative path is taken from the working "
+            "directory. `successbot publish` rewrites them all from the database.",
+        ),
+    ]
+    url: Annotated[
+        str | None,
+        key(
+            parse_site_url,
+            "",
+            "the URL that serves that directory (http:// or https://), for links in replies "
+            '("Added success #12 to https://…/2016-W11.html") and in the feed; empty: none',
+        ),
+    ]
+    log_url: Annotated[
+        LogUrlTemplate | None,
+        key(
+            parse_log_url,
+            "",
+            "template of a link to a channel's log of a day, used by every export format; empty: none. "
+            "Placeholders: " + "; ".join(f"{{{name}}}: {meaning}" for name, meaning in PLACEHOLDERS.items()) + ". "
+            "For example https://logs.example.org/{channel}/{channel}.{date}.log.html",
+        ),
+    ]
+    weeks_on_index: Annotated[int, key(parse_positive_int, "8", "how many recent weeks index.html shows in full")]
 
 
 @dataclass(frozen=True)
 class Config:
+    """The whole file: each field but ``source`` is a section, named as in the file, in the file's order."""
+
     bot: BotSettings
     database: DatabaseSettings
     permissions: PermissionSettings
@@ -524,22 +658,63 @@ class Config:
     source: str = "embedded defaults"
 
 
-# Which settings class holds each section; a new section adds its keys to
-# SCHEMA, a class here and a field on Config.
-SECTION_TYPES: dict[str, type] = {
-    "bot": BotSettings,
-    "database": DatabaseSettings,
-    "permissions": PermissionSettings,
-    "irc": IrcSettings,
-    "schedule": ScheduleSettings,
-    "announce": AnnounceSettings,
-    "export": ExportSettings,
+# Derived from Config and the settings classes above; nothing here is declared again.
+SECTION_TYPES: dict[str, type[Section]] = {
+    name: hint for name, hint in get_type_hints(Config).items() if isinstance(hint, type) and issubclass(hint, Section)
 }
+SCHEMA: dict[str, tuple[Key, ...]] = {name: section_keys(section) for name, section in SECTION_TYPES.items()}
 
-# Checks that need more than one key of a section: (key, problem) pairs.
-SECTION_CHECKS: dict[str, Callable[[dict[str, Any]], list[tuple[str, str]]]] = {
-    "irc": _check_irc,
-}
+
+# --- config.example.ini, rendered from the declaration ---
+
+_EXAMPLE_WIDTH = 110
+REGENERATE_EXAMPLE = (
+    "python -c \"from successbot.config import example_config; print(example_config(), end='')\" > config.example.ini"
+)
+
+
+def _comment(text: str) -> list[str]:
+    return textwrap.wrap(
+        text,
+        width=_EXAMPLE_WIDTH,
+        initial_indent="# ",
+        subsequent_indent="# ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def example_config() -> str:
+    """The text of config.example.ini: every section and key in order, each key under its help.
+
+    Keys are set to their defaults, so the file loads as the embedded defaults;
+    secrets are commented out and shown with their ``_env`` form.
+    """
+    secrets = [key.name for keys in SCHEMA.values() for key in keys if key.secret]
+    lines = [
+        "# successbot configuration. Copy this file, change what you need, and start the",
+        "# bot with `successbot --config FILE run` (or set $SUCCESSBOT_CONFIG).",
+        "# Every key is shown with its default; `successbot check-config FILE` checks a file.",
+        f"# Secrets ({', '.join(secrets)}) may instead be given as KEY_env = VARNAME or",
+        "# KEY_file = PATH, so that they need not sit in this file.",
+        "#",
+        "# Generated by successbot.config.example_config() from the key() declarations",
+        "# in src/successbot/config.py; change those, then regenerate this file with",
+        f"#   {REGENERATE_EXAMPLE}",
+    ]
+    for section, keys in SCHEMA.items():
+        lines += ["", f"[{section}]"]
+        for key in keys:
+            lines += _comment(key.help)
+            if key.secret:  # no default; shown commented out, with the form that keeps it out of the file
+                lines += [
+                    f"# (a secret: better given as {key.name}_env = VARNAME or {key.name}_file = PATH)",
+                    f"# {key.name} =",
+                    f"# {key.name}_env = SUCCESSBOT_{key.name.upper()}",
+                ]
+            else:
+                lines.append(f"{key.name} = {key.default}".rstrip())
+    return "\n".join(lines) + "\n"
 
 
 def default_config() -> Config:
@@ -563,10 +738,9 @@ def load_config(path: str | os.PathLike[str] | None, *, secrets_needed: bool = T
             parser.read_string("".join(lines), source=source)
         except configparser.Error as error:
             raise ConfigError([_parse_problem(error, source, lines)]) from None
-    values, problems = _check(parser, source, lines, secrets_needed)
+    sections, problems = _check(parser, source, lines, secrets_needed)
     if problems:
         raise ConfigError(problems)
-    sections = {name: SECTION_TYPES[name](**section) for name, section in values.items()}
     return Config(source=source, **sections)
 
 
@@ -614,7 +788,8 @@ def _parse_problem(error: configparser.Error, source: str, lines: list[str]) -> 
 
 def _check(
     parser: configparser.ConfigParser, source: str, lines: list[str], secrets_needed: bool = True
-) -> tuple[dict[str, dict[str, Any]], list[ConfigProblem]]:
+) -> tuple[dict[str, Section], list[ConfigProblem]]:
+    """Every section's settings (complete only if there is no problem) and every problem."""
     problems: list[ConfigProblem] = []
     for section in parser.sections():
         if section not in SCHEMA:
@@ -627,16 +802,18 @@ def _check(
                     line=_line_of(lines, section),
                 )
             )
-    values: dict[str, dict[str, Any]] = {}
+    settings: dict[str, Section] = {}
     for section, keys in SCHEMA.items():
         given = dict(parser.items(section)) if parser.has_section(section) else {}
-        values[section] = _check_section(section, keys, given, source, lines, problems, secrets_needed)
-        if not problems and section in SECTION_CHECKS:
-            for key, message in SECTION_CHECKS[section](values[section]):
-                problems.append(
-                    ConfigProblem(source, message, section=section, key=key, line=_line_of(lines, section, key))
-                )
-    return values, problems
+        values = _check_section(section, keys, given, source, lines, problems, secrets_needed)
+        if problems:
+            continue  # a section's own checks run only while every key so far has parsed
+        settings[section] = SECTION_TYPES[section](**values)
+        for key, message in settings[section].check():
+            problems.append(
+                ConfigProblem(source, message, section=section, key=key, line=_line_of(lines, section, key))
+            )
+    return settings, problems
 
 
 def _check_section(
