@@ -27,8 +27,9 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "integration")]
 from botproc import BotProcess  # noqa: E402
 from ircnet import start_inspircd  # noqa: E402
 
+from successbot.core.weeks import iso_week  # noqa: E402
+from successbot.publishing.export import export_successes  # noqa: E402
 from successbot.storage.database import make_engine, upgrade  # noqa: E402
-from successbot.publishing.export import export_successes, iso_week  # noqa: E402
 from successbot.storage.successes import SqlSuccessStore  # noqa: E402
 
 WIDE_OPEN = {"auth": "none", "flood_burst": "100000", "flood_rate": "100000"}

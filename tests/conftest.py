@@ -10,8 +10,8 @@ from sqlalchemy.engine import Engine
 from harness import EXAMPLE_SOURCES, EXAMPLE_TIME, Channel, make_core
 from pgserver import PostgresServer, start_postgres
 from successbot.core.clock import FixedClock
-from successbot.storage.database import make_engine, upgrade
 from successbot.schedules.sources import ScheduleService
+from successbot.storage.database import make_engine, upgrade
 from successbot.storage.schedule import SqlScheduleStore
 from successbot.storage.successes import SqlSuccessStore
 

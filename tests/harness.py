@@ -7,14 +7,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from successbot.runtime.app import build_core
-from successbot.core.clock import FixedClock
 from successbot.config import default_config
+from successbot.core.clock import FixedClock
 from successbot.core.dispatch import Core
 from successbot.core.messages import Message, Reply
+from successbot.core.successes import Success
+from successbot.runtime.app import build_core
 from successbot.schedules.sources import ScheduleService
 from successbot.storage.successes import SqlSuccessStore
-from successbot.core.successes import Success
 
 # A Monday in ISO week 2016-W11, the week of the Newton PTL nominations.
 EXAMPLE_TIME = datetime(2016, 3, 14, 10, 0, tzinfo=UTC)

@@ -10,11 +10,11 @@ from datetime import time, timedelta
 import pytest
 
 from pgserver import BACKENDS
-from successbot.storage.claims import SqlAnnouncementStore
-from successbot.announcements.plan import ELECTION, RELEASE, SUMMARY, AnnouncementPolicy, WeeklyTime, plan
 from successbot.announcements.announcer import Announcer
-from successbot.schedules.sources import load_location
+from successbot.announcements.plan import ELECTION, RELEASE, SUMMARY, AnnouncementPolicy, WeeklyTime, plan
 from successbot.core.successes import NewSuccess
+from successbot.schedules.sources import load_location
+from successbot.storage.claims import SqlAnnouncementStore
 from test_announcements import MITAKA, NEWTON_ELECTION, at
 
 
@@ -235,8 +235,8 @@ def test_the_four_hour_reminder_within_grace(engine, store, when):
 
 
 def test_summary_links_the_published_week_and_rewrites_its_pages(tmp_path):
-    from successbot.runtime.app import open_app
     from successbot.config import load_config
+    from successbot.runtime.app import open_app
     from successbot.runtime.jobs import announcement_policy, build_announcer
 
     config_path = tmp_path / "bot.ini"

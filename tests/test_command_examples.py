@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness import Channel, make_core
-from successbot.runtime.app import ALL_COMMANDS
+from successbot.commands import ALL_COMMANDS
 
 
 def test_every_command_has_a_worked_example():

@@ -9,7 +9,8 @@ import pytest
 from harness import EXAMPLE_TIME, Channel, make_core
 from successbot.core.clock import FixedClock
 from successbot.core.messages import Message
-from successbot.core.successes import MAX_TEXT_LENGTH, StorageError
+from successbot.core.ports import StorageError
+from successbot.core.successes import MAX_TEXT_LENGTH
 
 
 def test_success_is_recorded_with_everything_known_and_acknowledged(channel, store):

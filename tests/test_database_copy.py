@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from harness import OPENSTACK_DATA
+from successbot.core.successes import NewSuccess
+from successbot.schedules.sources import load_location
 from successbot.storage.database import make_engine
 from successbot.storage.models import Base
-from successbot.schedules.sources import load_location
 from successbot.storage.schedule import SqlScheduleStore
 from successbot.storage.successes import SqlSuccessStore
-from successbot.core.successes import NewSuccess
 from test_cli import assert_one_clean_error_line, run
 
 pytestmark = pytest.mark.postgresql

@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from successbot.publishing.export import day_range, export_successes, iso_week, week_containing
+from successbot.core.successes import NewSuccess
+from successbot.core.weeks import day_range, iso_week, week_containing
+from successbot.publishing.export import export_successes
 from successbot.publishing.renderers import RENDERERS
 from successbot.publishing.renderers.markdown_format import escape_markdown
-from successbot.core.successes import NewSuccess
 
 
 def test_iso_week_runs_monday_to_sunday_utc():

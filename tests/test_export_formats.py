@@ -12,12 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from format_readers import READERS, Entry, Expectations
-from successbot.publishing.export import export_successes, iso_week, period_title
+from successbot.core.successes import NewSuccess, Success
+from successbot.core.weeks import iso_week
+from successbot.publishing.export import export_successes, period_title
+from successbot.publishing.log_links import LogUrlTemplate
 from successbot.publishing.renderers import RENDERERS, ExportRequest
 from successbot.publishing.renderers.base import channel_label, one_line
 from successbot.publishing.renderers.csv_format import neutralise
-from successbot.publishing.log_links import LogUrlTemplate
-from successbot.core.successes import NewSuccess, Success
 
 WEEK = iso_week("2016-W11")
 MONDAY = datetime(2016, 3, 14, 9, 0, tzinfo=UTC)

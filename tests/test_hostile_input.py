@@ -18,13 +18,13 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from harness import EXAMPLE_TIME, make_core
-from successbot.config import load_config
-from successbot.publishing.renderers import RENDERERS
-from successbot.publishing.renderers.base import ExportRequest, one_line
 from successbot.adapters.irc.connection import IrcBot
 from successbot.adapters.irc.lines import MAX_LINE_BYTES, prefix_budget_for
+from successbot.config import load_config
 from successbot.core.messages import Message
 from successbot.core.successes import Success, clean_success_text
+from successbot.publishing.renderers import RENDERERS
+from successbot.publishing.renderers.base import ExportRequest, one_line
 
 FORMATTING = set("\x02\x03\x04\x0f\x11\x16\x1d\x1e\x1f")
 LINE_BREAKERS = set("\r\n\0")

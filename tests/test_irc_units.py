@@ -8,9 +8,9 @@ import logging
 import pytest
 
 from successbot.adapters.irc.backoff import Backoff
-from successbot.config import ChannelSetting, ConfigError, load_config, parse_duration
 from successbot.adapters.irc.connection import SecretRedactor
 from successbot.adapters.irc.registration import CapNegotiation, SaslCredentials
+from successbot.config import ChannelSetting, ConfigError, load_config, parse_duration
 
 INSPIRCD_CAPS = (
     "account-notify account-tag away-notify batch cap-notify chghost echo-message extended-join "

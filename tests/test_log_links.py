@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from successbot.config import ConfigError, load_config
-from successbot.publishing.log_links import LogUrlTemplate
 from successbot.core.successes import Success
+from successbot.publishing.log_links import LogUrlTemplate
 
 
 def success(channel: str, at: datetime) -> Success:

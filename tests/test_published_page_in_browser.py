@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from harness import EXAMPLE_TIME
-from successbot.publishing.directory import Publisher
 from successbot.core.successes import NewSuccess
+from successbot.publishing.directory import Publisher
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

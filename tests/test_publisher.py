@@ -15,9 +15,9 @@ import pytest
 
 from format_readers import ATOM, Expectations, read_atom, read_html
 from harness import EXAMPLE_TIME, Channel, make_core
-from successbot.publishing.export import iso_week
-from successbot.publishing.directory import Publisher, publish_quietly, write_atomically
 from successbot.core.successes import NewSuccess
+from successbot.core.weeks import iso_week
+from successbot.publishing.directory import Publisher, publish_quietly, write_atomically
 
 SITE = "https://successes.example.org/"
 

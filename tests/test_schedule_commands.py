@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from harness import EXAMPLE_SOURCES, OPENSTACK_DATA, Channel, make_core
 from successbot.core.clock import FixedClock
-from successbot.storage.database import make_engine
 from successbot.schedules.model import Kind
 from successbot.schedules.queries import upcoming_deadlines
 from successbot.schedules.sources import ScheduleService
+from successbot.storage.database import make_engine
 from successbot.storage.schedule import SqlScheduleStore
 from successbot.storage.successes import SqlSuccessStore
 

@@ -9,8 +9,8 @@ import pytest
 
 from harness import OPENSTACK_DATA
 from pgserver import BACKENDS
+from successbot.core.ports import StorageError
 from successbot.schedules.sources import load_location
-from successbot.core.successes import StorageError
 
 AT = datetime(2026, 11, 28, tzinfo=UTC)
 

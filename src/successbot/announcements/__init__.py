@@ -1,2 +1,1 @@
-"""What the bot says on its own: the pure plan (``plan``) and the announcer that posts it once.
-"""
+"""What the bot says on its own: the pure plan (``plan``) and the announcer that posts it once."""

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from successbot.storage.claims import SqlAnnouncementStore
 from successbot.announcements.plan import SUMMARY, Announcement, AnnouncementPolicy, plan
-from successbot.publishing.export import iso_week
+from successbot.core.ports import AnnouncementClaims, StorageError, SuccessStore
+from successbot.core.weeks import iso_week
 from successbot.schedules.model import Event
-from successbot.core.successes import StorageError, SuccessStore
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +48,7 @@ def export_hint(week: str, channel: str) -> str:
 class Announcer:
     policy: AnnouncementPolicy
     events: Callable[[], Sequence[Event]]
-    claims: SqlAnnouncementStore
+    claims: AnnouncementClaims
     successes: SuccessStore
     sink: AnnouncementSink
     grace: timedelta = timedelta(hours=1)

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from successbot.core.weeks import week_label
 from successbot.schedules.model import Event, Kind, series_display
 from successbot.schedules.queries import election_phases, in_order
 from successbot.schedules.wording import day_text, span
@@ -99,8 +100,7 @@ class Announcement:
     @property
     def week(self) -> str:
         """The ISO week a weekly summary covers: the week of its due time."""
-        year, week, _ = self.due.isocalendar()
-        return f"{year}-W{week:02d}"
+        return week_label(self.due)
 
 
 def plan(events: Iterable[Event], policy: AnnouncementPolicy, start: datetime, end: datetime) -> list[Announcement]:
@@ -130,8 +130,7 @@ def _summaries(policy: AnnouncementPolicy, start: datetime, end: datetime) -> li
         return []
     found = []
     for due in policy.weekly_summary.occurrences(start, end):
-        year, week, _ = due.isocalendar()
-        found += _announcement(policy, SUMMARY, due, f"weekly summary {year}-W{week:02d}", "")
+        found += _announcement(policy, SUMMARY, due, f"weekly summary {week_label(due)}", "")
     return found
 
 

@@ -12,6 +12,7 @@ import sys
 from datetime import datetime, timedelta
 from typing import Any
 
+from successbot.cli.common import open_from, window_start, write_output
 from successbot.core.clock import Clock
 from successbot.schedules.formats.detection import FORMATS
 from successbot.schedules.model import Event, Kind, ScheduleImportError, series_display
@@ -50,7 +51,6 @@ def add_schedule_commands(commands: Any, common: argparse.ArgumentParser) -> Non
 
 
 def run_schedule_import(args: argparse.Namespace, clock: Clock) -> int:
-    from successbot.cli.main import open_from
 
     app = open_from(args)
     failed = False
@@ -72,7 +72,6 @@ def run_schedule_import(args: argparse.Namespace, clock: Clock) -> int:
 
 
 def run_schedule_list(args: argparse.Namespace, clock: Clock) -> int:
-    from successbot.cli.main import open_from, window_start
 
     at = window_start(args.at, "--at", args.days, clock)
     app = open_from(args)
@@ -104,7 +103,6 @@ def _when(moment: datetime, all_day: bool) -> str:
 
 
 def run_schedule_export(args: argparse.Namespace, clock: Clock) -> int:
-    from successbot.cli.main import _write_output, open_from
     from successbot.schedules.formats.ics import export_calendar
     from successbot.schedules.formats.successbot_yaml import export_yaml
 
@@ -117,5 +115,5 @@ def run_schedule_export(args: argparse.Namespace, clock: Clock) -> int:
         document = export_calendar([e for e in events if e.kind is not Kind.CYCLE_WEEK], clock.now())
     else:
         document = export_yaml(events)
-    _write_output(args.output, document)
+    write_output(args.output, document)
     return 0

@@ -1,4 +1,10 @@
 """The commands people type: each one a small declared function over a ``Request``.
 
-Handlers use the core's ports (stores, schedule, errors), never SQL or IRC.
+Handlers use the core's ports (stores, schedule, errors), never SQL or IRC. A
+new command is a function declared with ``@command`` in the module of its
+topic, added to that module's ``COMMANDS``; ``ALL_COMMANDS`` is the bot's table.
 """
+
+from successbot.commands import help, schedule, successes
+
+ALL_COMMANDS = (*successes.COMMANDS, *schedule.COMMANDS, *help.COMMANDS)

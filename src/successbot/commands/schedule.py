@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from successbot.core.commands import Example, Request, command
+from successbot.core.ports import ScheduleService
+from successbot.schedules.locations import short_name
 from successbot.schedules.model import Event, series_display
 from successbot.schedules.queries import (
     AUDIENCES,
@@ -22,7 +24,6 @@ from successbot.schedules.queries import (
     open_phases,
     upcoming_deadlines,
 )
-from successbot.schedules.sources import ScheduleService, short_name
 from successbot.schedules.wording import moment, relative, relative_to, span, when
 
 MAX_REPLY = 400

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from successbot.core.commands import Example, Request, command
-from successbot.publishing.export import week_containing
 from successbot.core.formatting import strip_formatting
-from successbot.storage.successes import UnknownSuccess
-from successbot.core.successes import InvalidSuccessText, NewSuccess, StorageError, Success, clean_success_text
+from successbot.core.ports import StorageError, UnknownSuccess
+from successbot.core.successes import InvalidSuccessText, NewSuccess, Success, clean_success_text
+from successbot.core.weeks import week_containing
 
 log = logging.getLogger(__name__)
 
@@ -110,24 +110,21 @@ def describe(success: Success) -> str:
     needs_account=True,
 )
 def delete_success(request: Request) -> list[str]:
-    success_id = _parse_id(request.args)
-    if success_id is None:
-        return [request.to_speaker(f"Usage: {request.services.command_prefix}success delete ID")]
-    store, message = request.services.successes, request.message
-    success = store.get(success_id)
-    if success is None:
-        return [request.to_speaker(f"There is no success #{success_id}.")]
+    success = _target(request, "delete")
+    if isinstance(success, str):
+        return [request.to_speaker(success)]
+    message = request.message
     if not (is_author(request, success) or request.services.is_admin(message.account)):
         return [
             request.to_speaker(
-                f"Only the author of success #{success_id} or an admin can delete it{_login_hint(request)}."
+                f"Only the author of success #{success.id} or an admin can delete it{_login_hint(request)}."
             )
         ]
     if success.is_deleted:
-        return [request.to_speaker(f"Success #{success_id} is already deleted.")]
-    deleted = store.mark_deleted(success_id, by=message.account or message.nick, at=request.now)
+        return [request.to_speaker(f"Success #{success.id} is already deleted.")]
+    deleted = request.services.successes.mark_deleted(success.id, by=message.account or message.nick, at=request.now)
     request.services.changed(deleted)
-    return [request.to_speaker(f"Deleted success #{success_id}")]
+    return [request.to_speaker(f"Deleted success #{success.id}")]
 
 
 @command(
@@ -138,22 +135,28 @@ def delete_success(request: Request) -> list[str]:
     admin_only=True,
 )
 def undelete_success(request: Request) -> list[str]:
+    if _parse_id(request.args) is not None and not request.services.is_admin(request.message.account):
+        return [request.to_speaker(f"Only admins can undelete successes{_login_hint(request)}.")]
+    success = _target(request, "undelete")
+    if isinstance(success, str):
+        return [request.to_speaker(success)]
+    if not success.is_deleted:
+        return [request.to_speaker(f"Success #{success.id} is not deleted.")]
+    try:
+        restored = request.services.successes.restore(success.id)
+    except UnknownSuccess:
+        return [request.to_speaker(f"There is no success #{success.id}.")]
+    request.services.changed(restored)
+    return [request.to_speaker(f"Restored success #{success.id}")]
+
+
+def _target(request: Request, action: str) -> Success | str:
+    """The success ``!success ACTION ID`` names, or what to answer instead (usage, no such success)."""
     success_id = _parse_id(request.args)
     if success_id is None:
-        return [request.to_speaker(f"Usage: {request.services.command_prefix}success undelete ID")]
-    if not request.services.is_admin(request.message.account):
-        return [request.to_speaker(f"Only admins can undelete successes{_login_hint(request)}.")]
-    try:
-        success = request.services.successes.get(success_id)
-        if success is None:
-            raise UnknownSuccess(success_id)
-        if not success.is_deleted:
-            return [request.to_speaker(f"Success #{success_id} is not deleted.")]
-        restored = request.services.successes.restore(success_id)
-    except UnknownSuccess:
-        return [request.to_speaker(f"There is no success #{success_id}.")]
-    request.services.changed(restored)
-    return [request.to_speaker(f"Restored success #{success_id}")]
+        return f"Usage: {request.services.command_prefix}success {action} ID"
+    success = request.services.successes.get(success_id)
+    return success if success is not None else f"There is no success #{success_id}."
 
 
 def is_author(request: Request, success: Success) -> bool:

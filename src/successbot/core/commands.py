@@ -1,21 +1,23 @@
 """The command table: each command declared once, with its trigger, help and worked examples.
 
 The same declaration drives the dispatcher, ``!help`` and the tests that
-replay every example (as Sopel does with its plugin examples).
+replay every example (as Sopel does with its plugin examples). A handler is
+given a ``Request``: the message, its time, and the ``Services`` it may use.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from successbot.core.messages import Message
+from successbot.core.ports import ScheduleService, SuccessStore
+from successbot.core.successes import Success
 
-if TYPE_CHECKING:
-    from successbot.core.dispatch import Services
+log = logging.getLogger(__name__)
 
 HASHTAG = "#"
 
@@ -26,6 +28,42 @@ class Example:
 
     said: str
     reply: str
+
+
+def no_page(_instant: datetime) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Services:
+    """What command handlers may use besides the message."""
+
+    successes: SuccessStore
+    commands: CommandTable
+    command_prefix: str
+    admins: frozenset[str]
+    schedule: ScheduleService | None = None  # None: no schedule commands' data
+    # The URL of the published page of the week containing an instant, if pages are published.
+    week_page_url: Callable[[datetime], str | None] = no_page
+    # Told about every committed add, delete and restore (the app republishes the pages).
+    on_change: Callable[[Success], None] | None = None
+
+    def is_admin(self, account: str | None) -> bool:
+        """Admins are services accounts; a nick alone never counts."""
+        return account is not None and account.casefold() in self.admins
+
+    def changed(self, success: Success) -> None:
+        """Pass a committed change on; whatever goes wrong there is logged and never reaches the reply."""
+        if self.on_change is None:
+            return
+        try:
+            self.on_change(success)
+        except Exception:
+            log.exception("after the change to success #%s, on_change failed", success.id)
+
+
+def admin_set(accounts: tuple[str, ...] | list[str]) -> frozenset[str]:
+    return frozenset(account.casefold() for account in accounts)
 
 
 @dataclass(frozen=True)

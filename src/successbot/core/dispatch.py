@@ -7,55 +7,13 @@ the current time, and send the replies it returns.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from successbot.core.commands import CommandTable, Request
+from successbot.core.commands import Request, Services
 from successbot.core.messages import Message, Reply
-from successbot.publishing.page_urls import week_page_url
-from successbot.core.successes import StorageError, Success, SuccessStore
-
-if TYPE_CHECKING:
-    from successbot.schedules.sources import ScheduleService
+from successbot.core.ports import StorageError
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Services:
-    """What command handlers may use besides the message."""
-
-    successes: SuccessStore
-    commands: CommandTable
-    command_prefix: str
-    admins: frozenset[str]
-    schedule: ScheduleService | None = None  # None: no schedule commands' data
-    # Where the published pages are served ([export] url, ending in /), if anywhere.
-    site_url: str | None = None
-    # Told about every committed add, delete and restore (the app republishes the pages).
-    on_change: Callable[[Success], None] | None = None
-
-    def is_admin(self, account: str | None) -> bool:
-        """Admins are services accounts; a nick alone never counts."""
-        return account is not None and account.casefold() in self.admins
-
-    def week_page_url(self, instant: datetime) -> str | None:
-        return None if self.site_url is None else week_page_url(self.site_url, instant)
-
-    def changed(self, success: Success) -> None:
-        """Pass a committed change on; whatever goes wrong there is logged and never reaches the reply."""
-        if self.on_change is None:
-            return
-        try:
-            self.on_change(success)
-        except Exception:
-            log.exception("after the change to success #%s, on_change failed", success.id)
-
-
-def admin_set(accounts: tuple[str, ...] | list[str]) -> frozenset[str]:
-    return frozenset(account.casefold() for account in accounts)
 
 
 class Core:

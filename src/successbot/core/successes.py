@@ -1,11 +1,9 @@
-"""Success records: what one is, what text is acceptable, and where they are kept."""
+"""Success records: what one is and what text is acceptable. Where they are kept is ``ports.SuccessStore``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from successbot.core.formatting import strip_formatting
 
@@ -14,10 +12,6 @@ MAX_TEXT_LENGTH = 400
 
 class InvalidSuccessText(ValueError):
     """The text cannot be recorded; the message says why, for the user."""
-
-
-class StorageError(Exception):
-    """The store could not do what was asked (database locked, disk full, gone)."""
 
 
 @dataclass(frozen=True)
@@ -47,38 +41,6 @@ class Success:
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
-
-
-class SuccessStore(Protocol):
-    """Where successes live. Every method that changes something has committed when it returns."""
-
-    def add(self, new: NewSuccess) -> Success: ...
-
-    def get(self, success_id: int) -> Success | None: ...
-
-    def recent(self, channel: str, limit: int) -> Sequence[Success]:
-        """The newest ``limit`` live successes of ``channel``, newest first."""
-        ...
-
-    def latest(self, limit: int) -> Sequence[Success]:
-        """The newest ``limit`` live successes of every channel, newest first."""
-        ...
-
-    def between(
-        self,
-        start: datetime,
-        end: datetime,
-        *,
-        channel: str | None = None,
-        network: str | None = None,
-        include_deleted: bool = False,
-    ) -> Sequence[Success]:
-        """Successes with ``start <= created_at < end``, oldest first."""
-        ...
-
-    def mark_deleted(self, success_id: int, by: str, at: datetime) -> Success: ...
-
-    def restore(self, success_id: int) -> Success: ...
 
 
 def clean_success_text(raw: str) -> str:

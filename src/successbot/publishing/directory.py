@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,20 +23,21 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from successbot.config import ExportSettings
-from successbot.publishing.export import Period, iso_week, period_title, week_containing
+from successbot.core.ports import StorageError, SuccessStore
+from successbot.core.successes import Success
+from successbot.core.weeks import Period, is_week_label, iso_week, week_containing, week_label
+from successbot.publishing.export import DIGEST_TITLE, period_title
+from successbot.publishing.log_links import LogUrlTemplate
+from successbot.publishing.page_urls import FEED, INDEX_PAGE, week_page
 from successbot.publishing.renderers import RENDERERS, ExportRequest, Link
 from successbot.publishing.renderers import html_format as html
-from successbot.publishing.log_links import LogUrlTemplate
-from successbot.publishing.page_urls import FEED, INDEX_PAGE, week_label, week_page
-from successbot.core.successes import StorageError, Success, SuccessStore
 
 log = logging.getLogger(__name__)
 
-SITE_TITLE = "SuccessBot Says"
+SITE_TITLE = DIGEST_TITLE
 FEED_ENTRIES = 50
 WEEK_FORMATS = ("html", "markdown", "json")
 _ALL_TIME = (datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC))
-_WEEK_LABEL = re.compile(r"\d{4}-W\d\d")
 
 
 def write_atomically(path: Path, content: str) -> bool:
@@ -164,7 +164,7 @@ class Publisher:
     def _published_weeks(self) -> list[str]:
         """Every week that has pages here, newest first: the index's list of all weeks."""
         labels = (page.stem for page in self.directory.glob("*-W*.html"))
-        return sorted((label for label in labels if _WEEK_LABEL.fullmatch(label)), reverse=True)
+        return sorted((label for label in labels if is_week_label(label)), reverse=True)
 
     def _index(self, newest: datetime | None) -> str:
         if newest is None:

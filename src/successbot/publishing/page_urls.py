@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
+
+from successbot.core.weeks import week_label
 
 INDEX_PAGE = "index.html"
 FEED = "feed.atom"
-
-
-def week_label(instant: datetime) -> str:
-    """The ISO week (Monday to Sunday, UTC) that ``instant`` falls in, as ``2016-W11``."""
-    year, week, _ = instant.astimezone(UTC).isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def week_page(label: str, extension: str = "html") -> str:

@@ -1,2 +1,1 @@
-"""Wiring a running bot: config to database to stores to the core, and its timed jobs.
-"""
+"""Wiring a running bot: config to database to stores to the core, and its timed jobs."""

@@ -10,18 +10,18 @@ from functools import partial
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from successbot.commands import help, schedule, successes
-from successbot.core.commands import CommandTable
+from successbot.commands import ALL_COMMANDS
 from successbot.config import Config
-from successbot.core.dispatch import Core, Services, admin_set
-from successbot.storage.database import SchemaOutOfDate, ensure_schema, make_engine
+from successbot.core.commands import CommandTable, Services, admin_set, no_page
+from successbot.core.dispatch import Core
+from successbot.core.successes import Success
 from successbot.publishing.directory import Publisher, publish_quietly
+from successbot.publishing.page_urls import week_page_url
 from successbot.schedules.sources import ScheduleService
+from successbot.storage.database import SchemaOutOfDate, ensure_schema, make_engine
+from successbot.storage.errors import database_reason
 from successbot.storage.schedule import SqlScheduleStore
 from successbot.storage.successes import SqlSuccessStore
-from successbot.core.successes import Success
-
-ALL_COMMANDS = (*successes.COMMANDS, *schedule.COMMANDS, *help.COMMANDS)
 
 
 class StartupError(Exception):
@@ -59,7 +59,7 @@ def build_core(
         command_prefix=config.bot.command_prefix,
         admins=admin_set(config.permissions.admins),
         schedule=schedule,
-        site_url=config.export.url,
+        week_page_url=no_page if config.export.url is None else partial(week_page_url, config.export.url),
         on_change=on_change,
     )
     return Core(services)
@@ -81,8 +81,7 @@ def open_app(config: Config) -> App:
         raise StartupError(str(error)) from None
     except SQLAlchemyError as error:
         engine.dispose()
-        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
-        raise StartupError(f"cannot open the database {engine.url!r}: {reason}") from None
+        raise StartupError(f"cannot open the database {engine.url!r}: {database_reason(error)}") from None
     successes = SqlSuccessStore(engine)
     publisher = build_publisher(config, successes)
     on_change = None if publisher is None else partial(publish_quietly, publisher)

@@ -13,13 +13,13 @@ import socket
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from successbot.storage.claims import SqlAnnouncementStore
-from successbot.announcements.plan import ELECTION, RELEASE, SUMMARY, AnnouncementPolicy
 from successbot.announcements.announcer import AnnouncementSink, Announcer, export_hint
-from successbot.core.clock import Clock
+from successbot.announcements.plan import ELECTION, RELEASE, SUMMARY, AnnouncementPolicy
 from successbot.config import Config
-from successbot.publishing.export import iso_week
+from successbot.core.clock import Clock
+from successbot.core.weeks import iso_week
 from successbot.publishing.page_urls import week_page
+from successbot.storage.claims import SqlAnnouncementStore
 
 if TYPE_CHECKING:
     from successbot.runtime.app import App

@@ -9,8 +9,14 @@ day is ``all_day`` and spans that day, 00:00 to 24:00 UTC; an instant has
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+
+from successbot.schedules.locations import short_name
+
+# Reads a file beside a source (schedule.rst beside schedule.yaml); None for one that cannot be read.
+SiblingReader = Callable[[str], str | None]
 
 
 class Kind(enum.Enum):
@@ -81,6 +87,18 @@ class ImportResult:
     events: list[Event] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     format: str | None = None  # which importer read it
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    location: str
+    event_count: int  # events now held for it: the new ones, or the kept ones after a failure
+    problem: str | None = None
+
+    def describe(self) -> str:
+        if self.problem is None:
+            return f"{short_name(self.location)} {self.event_count} events"
+        return f"{short_name(self.location)} failed ({self.problem}; kept {self.event_count} events)"
 
 
 class ScheduleImportError(Exception):

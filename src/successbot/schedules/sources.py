@@ -16,17 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from successbot.schedules.formats.detection import SiblingReader, import_text
-from successbot.schedules.model import ImportResult, ScheduleImportError
-from successbot.storage.schedule import SqlScheduleStore
+from successbot.core.ports import ScheduleStore
+from successbot.schedules.formats.detection import import_text
+from successbot.schedules.locations import is_url
+from successbot.schedules.model import ImportResult, RefreshOutcome, ScheduleImportError, SiblingReader
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
-
-
-def is_url(location: str) -> bool:
-    return urllib.parse.urlsplit(location).scheme in ("http", "https")
 
 
 def read_location(location: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> str:
@@ -74,30 +71,7 @@ def load_location(location: str, format: str | None = None, timeout: float = DEF
     return import_text(location, read_location(location, timeout), sibling_reader(location, timeout), format)
 
 
-def short_name(location: str) -> str:
-    """``indri/schedule.yaml`` for a path or URL: enough to tell sources apart in a channel."""
-    path = urllib.parse.urlsplit(location).path if is_url(location) else location.replace("\\", "/")
-    parts = [part for part in path.split("/") if part]
-    if not parts:
-        return location
-    if parts[-1].startswith("schedule.") and len(parts) > 1:
-        return "/".join(parts[-2:])
-    return parts[-1]
-
-
-@dataclass(frozen=True)
-class RefreshOutcome:
-    location: str
-    event_count: int  # events now held for it: the new ones, or the kept ones after a failure
-    problem: str | None = None
-
-    def describe(self) -> str:
-        if self.problem is None:
-            return f"{short_name(self.location)} {self.event_count} events"
-        return f"{short_name(self.location)} failed ({self.problem}; kept {self.event_count} events)"
-
-
-def refresh_one(store: SqlScheduleStore, location: str, now: datetime, timeout: float) -> RefreshOutcome:
+def refresh_one(store: ScheduleStore, location: str, now: datetime, timeout: float) -> RefreshOutcome:
     try:
         result = load_location(location, timeout=timeout)
     except ScheduleImportError as error:
@@ -112,7 +86,7 @@ def refresh_one(store: SqlScheduleStore, location: str, now: datetime, timeout: 
 
 
 def refresh_sources(
-    store: SqlScheduleStore, locations: tuple[str, ...], now: datetime, timeout: float = DEFAULT_TIMEOUT_SECONDS
+    store: ScheduleStore, locations: tuple[str, ...], now: datetime, timeout: float = DEFAULT_TIMEOUT_SECONDS
 ) -> list[RefreshOutcome]:
     """Read every configured source again; the scheduler calls this every ``[schedule] refresh``."""
     return [refresh_one(store, location, now, timeout) for location in locations]
@@ -120,9 +94,9 @@ def refresh_sources(
 
 @dataclass(frozen=True)
 class ScheduleService:
-    """What the schedule commands use: the stored events and the configured sources."""
+    """The core's ``ScheduleService``: the stored events and the configured sources, read from here."""
 
-    store: SqlScheduleStore
+    store: ScheduleStore
     locations: tuple[str, ...] = ()
     timeout: float = DEFAULT_TIMEOUT_SECONDS
 

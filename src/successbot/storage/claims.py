@@ -9,7 +9,6 @@ one conditional UPDATE, so only one instance can win it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -19,22 +18,16 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from successbot.announcements.plan import Announcement
+from successbot.core.ports import CLAIMED, SENT, SKIPPED, AnnouncementRecord, StorageError
+from successbot.storage.errors import database_reason
 from successbot.storage.models import AnnouncementRow
-from successbot.core.successes import StorageError
 
-CLAIMED, SENT, SKIPPED = "claimed", "sent", "skipped"
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class AnnouncementRecord:
-    key: str
-    status: str
-    claimed_at: datetime
-    note: str | None
-
-
 class SqlAnnouncementStore:
+    """``AnnouncementClaims`` in SQL: the unique key of a row is the claim."""
+
     def __init__(self, engine: Engine, instance: str, stale_after: timedelta) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.instance, self.stale_after = instance, stale_after
@@ -111,6 +104,6 @@ class SqlAnnouncementStore:
             with self._sessions.begin() as session:
                 return change(session)
         except IntegrityError:
-            raise
+            raise  # someone else holds the claim: claim() decides what that means
         except SQLAlchemyError as error:
-            raise StorageError(str(getattr(error, "orig", None) or error).splitlines()[0]) from error
+            raise StorageError(database_reason(error)) from error

@@ -8,27 +8,16 @@ its problem recorded. Database failures come out as ``StorageError``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
-from successbot.storage.models import ScheduleEventRow, ScheduleSourceRow
+from successbot.core.ports import SourceState
 from successbot.schedules.model import Event, Kind
-from successbot.core.successes import StorageError
-
-
-@dataclass(frozen=True)
-class SourceState:
-    location: str
-    format: str | None
-    event_count: int
-    loaded_at: datetime | None  # the last good import; None if there never was one
-    attempted_at: datetime
-    problem: str | None  # why the last attempt failed; None when it worked
+from successbot.storage.errors import storage_errors
+from successbot.storage.models import ScheduleEventRow, ScheduleSourceRow
 
 
 class SqlScheduleStore:
@@ -42,7 +31,7 @@ class SqlScheduleStore:
     def replace_source(self, location: str, events: Iterable[Event], at: datetime, format: str | None = None) -> int:
         """Make ``events`` the whole of ``location``'s events, in one transaction; returns how many."""
         rows = [_to_row(location, event) for event in events]
-        try:
+        with storage_errors():
             with self._sessions.begin() as session:
                 session.execute(delete(ScheduleEventRow).where(ScheduleEventRow.source == location))
                 session.add_all(rows)
@@ -56,49 +45,38 @@ class SqlScheduleStore:
                 state.problem = None
                 session.add(state)
             self._cached = None
-        except SQLAlchemyError as error:
-            raise StorageError(_describe(error)) from error
         return len(rows)
 
     def record_failure(self, location: str, problem: str, at: datetime) -> None:
         """Note that ``location`` could not be read; its last good events stay."""
-        try:
-            with self._sessions.begin() as session:
-                state = session.get(ScheduleSourceRow, location)
-                if state is None:
-                    state = ScheduleSourceRow(location=location, event_count=0)
-                    session.add(state)
-                state.attempted_at, state.problem = at, problem
-        except SQLAlchemyError as error:
-            raise StorageError(_describe(error)) from error
+        with storage_errors(), self._sessions.begin() as session:
+            state = session.get(ScheduleSourceRow, location)
+            if state is None:
+                state = ScheduleSourceRow(location=location, event_count=0)
+                session.add(state)
+            state.attempted_at, state.problem = at, problem
 
     def events(self) -> list[Event]:
         query = select(ScheduleEventRow).order_by(ScheduleEventRow.starts_at, ScheduleEventRow.id)
-        try:
-            with self._sessions() as session:
-                stamp = (
-                    *session.execute(select(func.count(ScheduleEventRow.id), func.max(ScheduleEventRow.id))).one(),
-                    session.scalar(select(func.max(ScheduleSourceRow.loaded_at))),
-                )
-                cached = self._cached
-                if cached is not None and cached[0] == stamp:
-                    return list(cached[1])
-                events = [_to_event(row) for row in session.scalars(query)]
-        except SQLAlchemyError as error:
-            raise StorageError(_describe(error)) from error
+        with storage_errors(), self._sessions() as session:
+            stamp = (
+                *session.execute(select(func.count(ScheduleEventRow.id), func.max(ScheduleEventRow.id))).one(),
+                session.scalar(select(func.max(ScheduleSourceRow.loaded_at))),
+            )
+            cached = self._cached
+            if cached is not None and cached[0] == stamp:
+                return list(cached[1])
+            events = [_to_event(row) for row in session.scalars(query)]
         self._cached = (stamp, events)
         return list(events)
 
     def sources(self) -> list[SourceState]:
-        try:
-            with self._sessions() as session:
-                rows = session.scalars(select(ScheduleSourceRow).order_by(ScheduleSourceRow.location))
-                return [
-                    SourceState(row.location, row.format, row.event_count, row.loaded_at, row.attempted_at, row.problem)
-                    for row in rows
-                ]
-        except SQLAlchemyError as error:
-            raise StorageError(_describe(error)) from error
+        with storage_errors(), self._sessions() as session:
+            rows = session.scalars(select(ScheduleSourceRow).order_by(ScheduleSourceRow.location))
+            return [
+                SourceState(row.location, row.format, row.event_count, row.loaded_at, row.attempted_at, row.problem)
+                for row in rows
+            ]
 
 
 def _to_row(location: str, event: Event) -> ScheduleEventRow:
@@ -131,8 +109,3 @@ def _to_event(row: ScheduleEventRow) -> Event:
         project=row.project,
         label=row.label,
     )
-
-
-def _describe(error: SQLAlchemyError) -> str:
-    original = getattr(error, "orig", None)
-    return str(original if original is not None else error).splitlines()[0]

@@ -14,20 +14,15 @@ from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from successbot.core.ports import UnknownSuccess
+from successbot.core.successes import NewSuccess, Success
+from successbot.storage.errors import storage_errors
 from successbot.storage.models import SuccessRow
-from successbot.core.successes import NewSuccess, StorageError, Success
 
 T = TypeVar("T")
 MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL's bigint hold; larger ids cannot exist
-
-
-class UnknownSuccess(LookupError):
-    def __init__(self, success_id: int) -> None:
-        super().__init__(f"no success #{success_id}")
-        self.success_id = success_id
 
 
 class SqlSuccessStore:
@@ -123,19 +118,13 @@ class SqlSuccessStore:
         return row
 
     def _write(self, change: Callable[[Session], T]) -> T:
-        try:
-            with self._sessions.begin() as session:
-                return change(session)
-        except SQLAlchemyError as error:
-            raise StorageError(_describe(error)) from error
+        with storage_errors(), self._sessions.begin() as session:
+            return change(session)
 
     @contextmanager
     def _reading(self) -> Iterator[Session]:
-        try:
-            with self._sessions() as session:
-                yield session
-        except SQLAlchemyError as error:
-            raise StorageError(_describe(error)) from error
+        with storage_errors(), self._sessions() as session:
+            yield session
 
 
 def _fit(column: str, value: T) -> T:
@@ -149,11 +138,6 @@ def _fit(column: str, value: T) -> T:
     if isinstance(value, str) and length:
         return value[:length]  # type: ignore[return-value]
     return value
-
-
-def _describe(error: SQLAlchemyError) -> str:
-    original = getattr(error, "orig", None)
-    return str(original if original is not None else error).splitlines()[0]
 
 
 def _to_success(row: SuccessRow) -> Success:

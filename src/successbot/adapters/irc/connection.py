@@ -30,13 +30,19 @@ from jaraco.stream import buffer
 
 from successbot import __version__
 from successbot.adapters.irc.backoff import Backoff
-from successbot.core.clock import Clock, parse_instant
-from successbot.config import ChannelSetting, IrcSettings
-from successbot.core.dispatch import Core
-from successbot.adapters.irc.registration import CapNegotiation, SaslCredentials
 from successbot.adapters.irc.lines import MAX_LINE_BYTES, prefix_budget_for, sanitize, split_message
+from successbot.adapters.irc.outbound import (
+    DEFAULT_BYTE_BURST,
+    DEFAULT_BYTES_PER_SECOND,
+    OutboundQueue,
+    Sender,
+    TokenBucket,
+)
+from successbot.adapters.irc.registration import CapNegotiation, SaslCredentials
+from successbot.config import ChannelSetting, IrcSettings
+from successbot.core.clock import Clock, parse_instant
+from successbot.core.dispatch import Core
 from successbot.core.messages import Message, Reply
-from successbot.adapters.irc.outbound import DEFAULT_BYTE_BURST, DEFAULT_BYTES_PER_SECOND, OutboundQueue, Sender, TokenBucket
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ import uuid
 from datetime import UTC, datetime, time
 from xml.etree import ElementTree
 
-from successbot.publishing.renderers.base import ExportRequest, iso_time, one_line
-from successbot.publishing.page_urls import week_page_url
 from successbot.core.successes import Success
+from successbot.publishing.page_urls import week_page_url
+from successbot.publishing.renderers.base import ExportRequest, iso_time, one_line
 
 ATOM_NAMESPACE = "http://www.w3.org/2005/Atom"
 
@@ -32,7 +32,6 @@ def _updated(export: ExportRequest) -> datetime:
 
 class AtomRenderer:
     name = "atom"
-    media_type = "application/atom+xml"
     extension = "atom"
 
     def render(self, export: ExportRequest) -> str:

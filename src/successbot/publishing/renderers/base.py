@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Protocol
 
-from successbot.publishing.log_links import LogUrlTemplate
 from successbot.core.successes import Success
+from successbot.publishing.log_links import LogUrlTemplate
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,6 @@ class ExportRequest:
 
 class Renderer(Protocol):
     name: str
-    media_type: str
     extension: str
 
     def render(self, export: ExportRequest) -> str: ...

@@ -21,7 +21,6 @@ def neutralise(cell: str) -> str:
 
 class CsvRenderer:
     name = "csv"
-    media_type = "text/csv"
     extension = "csv"
 
     def render(self, export: ExportRequest) -> str:

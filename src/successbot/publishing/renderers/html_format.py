@@ -11,8 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from successbot.publishing.renderers.base import ExportRequest, Link, channel_label, deletion_note, iso_time, one_line, shown_time
 from successbot.core.successes import Success
+from successbot.publishing.renderers.base import (
+    ExportRequest,
+    Link,
+    channel_label,
+    deletion_note,
+    iso_time,
+    one_line,
+    shown_time,
+)
 
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
@@ -76,7 +84,6 @@ def _item(export: ExportRequest, success: Success, show_channel: bool) -> str:
 
 class HtmlRenderer:
     name = "html"
-    media_type = "text/html"
     extension = "html"
 
     def render(self, export: ExportRequest) -> str:

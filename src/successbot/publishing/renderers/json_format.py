@@ -10,8 +10,8 @@ import json
 from dataclasses import fields
 from typing import Any
 
-from successbot.publishing.renderers.base import ExportRequest, iso_time
 from successbot.core.successes import Success
+from successbot.publishing.renderers.base import ExportRequest, iso_time
 
 
 def success_fields(success: Success, log_link: str | None = None) -> dict[str, Any]:
@@ -26,7 +26,6 @@ def success_fields(success: Success, log_link: str | None = None) -> dict[str, A
 
 class JsonRenderer:
     name = "json"
-    media_type = "application/json"
     extension = "json"
 
     def render(self, export: ExportRequest) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from successbot.publishing.renderers.base import ExportRequest, channel_label, deletion_note, one_line, shown_time
 from successbot.core.successes import Success
+from successbot.publishing.renderers.base import ExportRequest, channel_label, deletion_note, one_line, shown_time
 
 # CommonMark lets any ASCII punctuation be backslash-escaped. Escaping all of
 # it except a few that start nothing (not even a GFM autolink, once ':', '.'
@@ -19,7 +19,6 @@ def escape_markdown(text: str) -> str:
 
 class MarkdownRenderer:
     name = "markdown"
-    media_type = "text/markdown"
     extension = "md"
 
     def render(self, export: ExportRequest) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from successbot.publishing.renderers.base import ExportRequest, channel_label, deletion_note, one_line, shown_time
 from successbot.core.successes import Success
+from successbot.publishing.renderers.base import ExportRequest, channel_label, deletion_note, one_line, shown_time
 
 # In reST a backslash makes any character literal. Escaping all ASCII
 # punctuation covers every inline markup start (* ` _ | [), reference names
@@ -24,7 +24,6 @@ def _underline(title: str, mark: str) -> str:
 
 class RstRenderer:
     name = "rst"
-    media_type = "text/x-rst"
     extension = "rst"
 
     def render(self, export: ExportRequest) -> str:

@@ -7,13 +7,12 @@ the channel appears as a heading when grouping, and the log link (when
 
 from __future__ import annotations
 
-from successbot.publishing.renderers.base import ExportRequest, channel_label, deletion_note, one_line
 from successbot.core.successes import Success
+from successbot.publishing.renderers.base import ExportRequest, channel_label, deletion_note, one_line
 
 
 class TextRenderer:
     name = "text"
-    media_type = "text/plain"
     extension = "txt"
 
     def render(self, export: ExportRequest) -> str:

@@ -8,7 +8,6 @@ naming the file, the entry and what is wrong; nothing is half-imported.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -21,48 +20,39 @@ from successbot.schedules.formats import (
     successbot_yaml,
 )
 from successbot.schedules.formats.plain_yaml import describe_error, error_line, load_text_yaml
-from successbot.schedules.model import ImportResult, ScheduleImportError
+from successbot.schedules.model import ImportResult, ScheduleImportError, SiblingReader
 
 FORMATS = ("openstack-releases", "openstack-election", "openstack-series", "ics", "successbot")
-
-SiblingReader = Callable[[str], str | None]
 
 
 def import_text(source: str, text: str, read_sibling: SiblingReader, format: str | None = None) -> ImportResult:
     """The events in ``text`` (read from ``source``), in ``format`` or the one its content shows."""
-    result = _import(source, text, read_sibling, format)
-    if result.format is None:
-        result.format = format or _shown_format(source, text)
-    return result
-
-
-def _shown_format(source: str, text: str) -> str:
-    if text.lstrip().upper().startswith("BEGIN:VCALENDAR"):
-        return "ics"
-    if _is_rst(text):
-        return "openstack-releases"
-    return detect_yaml(source, load_text_yaml(text))
-
-
-def _import(source: str, text: str, read_sibling: SiblingReader, format: str | None) -> ImportResult:
     if format is not None and format not in FORMATS:
         raise ScheduleImportError(source, f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     if not text.strip():
         raise ScheduleImportError(source, "the file is empty")
     if format == "ics" or (format is None and text.lstrip().upper().startswith("BEGIN:VCALENDAR")):
-        return ics.import_calendar(source, text)
-    if source.lower().endswith((".md", ".markdown")):
+        result = ics.import_calendar(source, text)
+        detected = "ics"
+    elif source.lower().endswith((".md", ".markdown")):
         raise ScheduleImportError(source, "Markdown text, not schedule data")
-    if _is_rst(text):
-        return _import_rst(source, text, read_sibling, format)
+    elif _is_rst(text):
+        result, detected = _import_rst(source, text, read_sibling, format), "openstack-releases"
+    else:
+        data = _parsed_yaml(source, text)
+        detected = detect_yaml(source, data)
+        if format is not None and format != detected:
+            raise ScheduleImportError(source, f"--format {format} given, but the content is {detected}")
+        result = _import_yaml(source, data, detected, read_sibling)
+    result.format = result.format or detected
+    return result
+
+
+def _parsed_yaml(source: str, text: str) -> Any:
     try:
-        data = load_text_yaml(text)
+        return load_text_yaml(text)
     except yaml.YAMLError as error:
         raise ScheduleImportError(source, describe_error(error), line=error_line(error)) from None
-    detected = detect_yaml(source, data)
-    if format is not None and format != detected:
-        raise ScheduleImportError(source, f"--format {format} given, but the content is {detected}")
-    return _import_yaml(source, data, detected, read_sibling)
 
 
 def _is_rst(text: str) -> bool:

@@ -14,7 +14,6 @@ Indri's), which are left to the schedule that defines them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -25,11 +24,9 @@ from successbot.schedules.model import (
     ImportResult,
     Kind,
     ScheduleImportError,
+    SiblingReader,
     day_event_span,
 )
-
-# Reads a file next to the source ("schedule.rst", "../series_status.yaml"); None when there is none.
-SiblingReader = Callable[[str], str | None]
 
 
 @dataclass

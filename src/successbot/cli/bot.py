@@ -1,0 +1,109 @@
+"""Running the bot: on IRC, at the console, for one message (``ask``), and its announcement dry run."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from successbot.adapters.console import Console
+from successbot.cli.common import UsageError, load, open_from, speaker, window_start
+from successbot.core.clock import Clock, FixedClock, parse_instant
+from successbot.runtime.app import open_app
+
+log = logging.getLogger("successbot")
+
+
+def run_console_command(args: argparse.Namespace, clock: Clock) -> int:
+    from successbot.adapters.console import run_console
+    from successbot.runtime.jobs import BotScheduler, announcement_policy, build_announcer
+
+    app = open_from(args)
+    jobs = None
+    try:
+        app.refresh_schedule(clock.now())
+        console = Console(app.core, clock, app.config.bot.nick, speaker(args, app.config), sys.stdout)
+        policy = announcement_policy(app.config, (console.speaker.channel,), console.network)
+        announcer = build_announcer(app, console, policy)
+        announcer.run_due(clock.now())  # what is due now shows before the first prompt
+        jobs = BotScheduler(app, announcer, clock)
+        jobs.start(first_run_now=False)
+        run_console(console, sys.stdin, interactive=sys.stdin.isatty())
+    finally:
+        if jobs is not None:
+            jobs.stop()
+        app.close()
+    return 0
+
+
+def run_bot(args: argparse.Namespace, clock: Clock) -> int:
+    config = load(args, secrets_needed=True)
+    logging.getLogger().setLevel(logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if not config.irc.server:
+        log.info("no [irc] server configured: starting the console")
+        args.nick = args.channel = args.account = None
+        return run_console_command(args, clock)
+    from successbot.adapters.irc.connection import IrcBot
+    from successbot.runtime.jobs import BotScheduler, announcement_policy, build_announcer, configured_audience
+
+    app = open_app(config)
+    try:
+        bot = IrcBot(app.core, config.irc, config.bot.nick, clock)
+        policy = announcement_policy(config, *configured_audience(config))
+        jobs = BotScheduler(app, build_announcer(app, bot, policy), clock)
+        bot.on_stop.append(jobs.stop)
+        bot.install_signal_handlers()
+        jobs.start()
+        status = bot.run()
+    finally:
+        app.close()
+    log.info("stopped")
+    return status
+
+
+def run_announcements(args: argparse.Namespace, clock: Clock) -> int:
+    from datetime import timedelta
+
+    from successbot.announcements.plan import plan
+    from successbot.runtime.jobs import announcement_policy, configured_audience
+    from successbot.storage.claims import SqlAnnouncementStore
+
+    start = window_start(args.first, "--from", args.days, clock)
+    app = open_from(args)
+    try:
+        config = app.config
+        policy = announcement_policy(config, *configured_audience(config))
+        events = app.schedule.store.events() if app.schedule is not None else []
+        planned = plan(events, policy, start, start + timedelta(days=args.days))
+        known = SqlAnnouncementStore(app.engine, "dry-run", timedelta(0)).records_since(start)
+    finally:
+        app.close()
+    for announcement in planned:
+        if args.channel and announcement.channel != args.channel:
+            continue
+        text = announcement.text or f"weekly summary of {announcement.week}, if the week has successes"
+        status = f" [{known[announcement.key].status}]" if announcement.key in known else ""
+        print(f"{announcement.due:%Y-%m-%d %H:%M} UTC  {announcement.channel}  {announcement.kind}{status}  {text}")
+    if not planned:
+        print(f"nothing to announce from {start:%Y-%m-%d %H:%M} UTC for {args.days} days")
+    return 0
+
+
+def run_ask(args: argparse.Namespace, clock: Clock) -> int:
+    if args.at:
+        try:
+            clock = FixedClock(parse_instant(args.at))
+        except ValueError as error:
+            raise UsageError(f"--at: {error}") from None
+    app = open_from(args)
+    try:
+        app.refresh_schedule(clock.now())
+        console = Console(app.core, clock, app.config.bot.nick, speaker(args, app.config), sys.stdout)
+        for reply in console.core.handle(console.message(" ".join(args.text)), clock.now()):
+            print(reply.text)
+    finally:
+        app.close()
+    return 0

@@ -1,0 +1,64 @@
+"""Getting successes out: ``export`` a period in any format, ``publish`` the pages."""
+
+from __future__ import annotations
+
+import argparse
+
+from successbot.cli.common import UsageError, load, open_from, write_output
+from successbot.core.clock import Clock
+from successbot.runtime.app import StartupError, open_app
+
+
+def run_export(args: argparse.Namespace, clock: Clock) -> int:
+    from successbot.core.weeks import day_range, iso_week
+    from successbot.publishing.export import export_successes
+
+    try:
+        if args.week:
+            period = iso_week(args.week)
+        elif args.last is None:
+            raise UsageError("--from needs --to (both inclusive dates)")
+        else:
+            period = day_range(args.first, args.last)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    if args.week and args.last:
+        raise UsageError("--to goes with --from, not with --week")
+    app = open_from(args)
+    try:
+        document = export_successes(
+            app.successes,
+            period,
+            args.format,
+            channel=args.channel,
+            network=args.network,
+            group_by_channel=args.group_by_channel,
+            include_deleted=args.include_deleted,
+            log_url=app.config.export.log_url,
+            site_url=app.config.export.url,
+        )
+    finally:
+        app.close()
+    write_output(args.output, document)
+    return 0
+
+
+def run_publish(args: argparse.Namespace, clock: Clock) -> int:
+    from successbot.core.ports import StorageError
+    from successbot.publishing.directory import Publisher
+
+    config = load(args)
+    directory = args.directory or config.export.directory
+    if directory is None:
+        raise UsageError("nowhere to publish: set [export] directory in the config, or give --directory")
+    app = open_app(config)
+    try:
+        weeks = Publisher.from_settings(app.successes, config.export, directory).publish_all()
+    except OSError as error:
+        raise UsageError(f"cannot publish to {directory}: {error.strerror or error}") from None
+    except StorageError as error:
+        raise StartupError(f"cannot read the database: {error}") from None
+    finally:
+        app.close()
+    print(f"published {weeks} week{'s' if weeks != 1 else ''}, the index and the feed in {directory}")
+    return 0

@@ -1,0 +1,149 @@
+"""What the core needs from the world, as Protocols: the adapters implement them.
+
+The SQL stores (``successbot.storage``) implement the stores and the claims;
+the schedule sources (``successbot.schedules.sources``) implement
+``ScheduleService``; tests pass in-memory ones. Failures of a store come out
+as ``StorageError``, so that nothing here needs to know the database.
+Schedule and announcement values are named only in annotations: the core
+imports no module of ours outside ``core``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from successbot.core.successes import NewSuccess, Success
+
+if TYPE_CHECKING:
+    from successbot.announcements.plan import Announcement
+    from successbot.schedules.model import Event, RefreshOutcome
+
+
+class StorageError(Exception):
+    """The store could not do what was asked (database locked, disk full, gone); the message says why in one line."""
+
+
+class UnknownSuccess(LookupError):
+    def __init__(self, success_id: int) -> None:
+        super().__init__(f"no success #{success_id}")
+        self.success_id = success_id
+
+
+class SuccessStore(Protocol):
+    """Where successes live. Every method that changes something has committed when it returns."""
+
+    def add(self, new: NewSuccess) -> Success: ...
+
+    def get(self, success_id: int) -> Success | None: ...
+
+    def recent(self, channel: str, limit: int) -> Sequence[Success]:
+        """The newest ``limit`` live successes of ``channel``, newest first."""
+        ...
+
+    def latest(self, limit: int) -> Sequence[Success]:
+        """The newest ``limit`` live successes of every channel, newest first."""
+        ...
+
+    def between(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        channel: str | None = None,
+        network: str | None = None,
+        include_deleted: bool = False,
+    ) -> Sequence[Success]:
+        """Successes with ``start <= created_at < end``, oldest first."""
+        ...
+
+    def mark_deleted(self, success_id: int, by: str, at: datetime) -> Success:
+        """Raises UnknownSuccess when there is no such success."""
+        ...
+
+    def restore(self, success_id: int) -> Success:
+        """Raises UnknownSuccess when there is no such success."""
+        ...
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """What is known of one schedule source: its last good import and its last attempt."""
+
+    location: str
+    format: str | None
+    event_count: int
+    loaded_at: datetime | None  # the last good import; None if there never was one
+    attempted_at: datetime
+    problem: str | None  # why the last attempt failed; None if it did not
+
+
+class ScheduleStore(Protocol):
+    """The stored schedule: every source's last good events."""
+
+    def events(self) -> list[Event]: ...
+
+    def sources(self) -> list[SourceState]: ...
+
+    def replace_source(self, location: str, events: Iterable[Event], at: datetime, format: str | None = None) -> int:
+        """Make ``events`` the whole of ``location``'s events, at once; returns how many."""
+        ...
+
+    def record_failure(self, location: str, problem: str, at: datetime) -> None:
+        """Note that ``location`` could not be read; its last good events stay."""
+        ...
+
+
+class ScheduleService(Protocol):
+    """What the schedule commands use: the stored events and the configured sources."""
+
+    @property
+    def store(self) -> ScheduleStore: ...
+
+    @property
+    def locations(self) -> tuple[str, ...]: ...
+
+    def refresh(self, now: datetime) -> list[RefreshOutcome]:
+        """Read every configured source again; a source that fails keeps its last good events."""
+        ...
+
+
+CLAIMED, SENT, SKIPPED = "claimed", "sent", "skipped"
+
+
+@dataclass(frozen=True)
+class AnnouncementRecord:
+    key: str
+    status: str  # CLAIMED, SENT or SKIPPED
+    claimed_at: datetime
+    note: str | None
+
+
+class AnnouncementClaims(Protocol):
+    """Who posts which announcement: each is claimed before it is sent, so that it goes out once."""
+
+    def records_since(self, since: datetime) -> dict[str, AnnouncementRecord]:
+        """What is known of the announcements due at or after ``since``, by key."""
+        ...
+
+    def is_settled(self, record: AnnouncementRecord | None, now: datetime) -> bool:
+        """Sent, skipped, or claimed recently enough that its sender may still be at it."""
+        ...
+
+    def claim(self, announcement: Announcement, now: datetime) -> bool:
+        """True when this instance may send it."""
+        ...
+
+    def mark_sent(self, announcement: Announcement, now: datetime, text: str) -> None: ...
+
+    def mark_skipped(self, announcement: Announcement, now: datetime, note: str) -> None: ...
+
+    def skip(self, announcement: Announcement, now: datetime, note: str) -> bool:
+        """Record as skipped one nobody claimed; False if someone else has it."""
+        ...
+
+    def release(self, announcement: Announcement) -> None:
+        """Give a claim back (sending failed), so that it is tried again."""
+        ...
