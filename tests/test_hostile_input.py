@@ -62,6 +62,7 @@ def bot_outbound(store):
     bot.connection.connect("irc.test", 6667, "sbot", connect_factory=lambda _address: ours)
     bot._caps.enabled = {"account-tag", "server-time", "extended-join", "account-notify", "message-tags"}
     yield bot
+    bot.conversations.stop()
     bot.connection.close()
     theirs.close()
 
@@ -119,6 +120,7 @@ def test_any_line_from_the_server_is_handled_without_an_error(bot_outbound, capl
     flat = line.replace("\r", " ").replace("\n", " ").replace("\0", " ")  # the line buffer splits at these
     with caplog.at_level(logging.WARNING):
         bot_outbound.connection._process_line(flat)  # what the reactor calls for each line read
+        assert bot_outbound.conversations.wait_idle(10), "a command handed to the workers did not finish"
     crashes = [record.getMessage() for record in caplog.records if record.exc_info]
     assert crashes == [], flat
     for queued in bot_outbound.outbound.clear():

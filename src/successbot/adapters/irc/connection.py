@@ -15,6 +15,7 @@ import heapq
 import itertools
 import logging
 import re
+import select
 import signal
 import socket
 import ssl
@@ -29,6 +30,7 @@ import irc.strings
 from jaraco.stream import buffer
 
 from successbot import __version__
+from successbot.adapters.conversations import Conversations
 from successbot.adapters.irc.backoff import Backoff
 from successbot.adapters.irc.lines import MAX_LINE_BYTES, prefix_budget_for, sanitize, split_message
 from successbot.adapters.irc.outbound import (
@@ -173,6 +175,12 @@ class IrcBot:
         self._accounts: dict[str, str | None] = {}
         self._whois: dict[str, PendingWhois] = {}
         self.on_stop: list[Callable[[], None]] = []
+        # Commands run on worker threads; their replies come back through the queue, and the
+        # waker's byte makes the loop send them at once instead of at its next tick.
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        for end in (self._wake_reader, self._wake_writer):
+            end.setblocking(False)
+        self.conversations = Conversations(core, self._deliver)
         self._register_handlers()
         _install_redaction()
 
@@ -181,7 +189,7 @@ class IrcBot:
     def run(self) -> int:
         self._connect()
         while not self._finished:
-            self.reactor.process_once(timeout=LOOP_TICK)
+            self._process_input(LOOP_TICK)
             self._run_due_timers()
             self._check_liveness()
             if self._stop_reason is not None and self._quit_deadline is None:
@@ -189,9 +197,30 @@ class IrcBot:
             if self._quit_deadline is not None and self.monotonic() >= self._quit_deadline:
                 self._finish()
             self.sender.tick()
+        self.conversations.stop()
         for callback in self.on_stop:
             callback()
+        self._wake_reader.close()
+        self._wake_writer.close()
         return self.exit_status
+
+    def _process_input(self, timeout: float) -> None:
+        """Wait up to ``timeout`` for the server or the waker, then handle what came (the reactor's work)."""
+        sockets = self.reactor.sockets
+        readable, _, _ = select.select([*sockets, self._wake_reader], [], [], timeout)
+        if self._wake_reader in readable:
+            with contextlib.suppress(BlockingIOError):
+                while self._wake_reader.recv(4096):
+                    pass
+        from_server = [sock for sock in readable if sock is not self._wake_reader]
+        if from_server:
+            self.reactor.process_data(from_server)
+        self.reactor.process_timeout()
+
+    def _wake(self) -> None:
+        """From any thread: make the loop look at the outbound queue now."""
+        with contextlib.suppress(BlockingIOError, OSError):
+            self._wake_writer.send(b"\0")
 
     def stop(self, reason: str = "stopping") -> None:
         """Ask the loop to QUIT and return; safe from a signal handler or another thread."""
@@ -635,15 +664,15 @@ class IrcBot:
             self.outbound.put(f"NOTICE {nick} :\x01PING {argument}\x01".replace(" \x01", "\x01"))
 
     def _dispatch(self, message: Message) -> None:
-        now = message.server_time or self.clock.now()
-        try:
-            replies = self.core.handle(message, now)
-        except Exception:
-            log.exception("handling %r from %s failed", message.text, message.nick)
-            replies = [Reply(message.reply_target, "Sorry, something went wrong; it has been logged.")]
+        """Hand the message to a worker: commands read and write the database, which is not the connection's job."""
+        self.conversations.submit(message, message.server_time or self.clock.now())
+
+    def _deliver(self, _message: Message, replies: list[Reply]) -> None:
+        """On a worker thread: queue the replies and wake the loop to send them."""
         for reply in replies:
             self.say(reply.target, reply.text, notice=reply.notice)
-        self.sender.tick()  # answer now, not at the next loop tick
+        if replies:
+            self._wake()
 
     # --- time ---
 
