@@ -28,9 +28,10 @@ class RecordingSink:
     def can_post(self, channel: str) -> bool:
         return self.joined
 
-    def post(self, channel: str, text: str, notice: bool) -> None:
+    def post(self, channel: str, text: str, notice: bool, delivery) -> None:
         with self.lock:
             self.posted.append((channel, text, notice))
+        delivery.written()
 
     def texts(self) -> list[str]:
         return [text for _channel, text, _notice in self.posted]
@@ -209,11 +210,11 @@ def test_a_failed_post_is_released_and_tried_again(engine, store):
     class FlakySink(RecordingSink):
         fail = True
 
-        def post(self, channel, text, notice):
+        def post(self, channel, text, notice, delivery):
             if self.fail:
                 self.fail = False
                 raise OSError("connection reset")
-            super().post(channel, text, notice)
+            super().post(channel, text, notice, delivery)
 
     sink = FlakySink()
     bot = announcer(engine, store, sink)
@@ -257,3 +258,60 @@ def test_summary_links_the_published_week_and_rewrites_its_pages(tmp_path):
     (text,) = sink.texts()
     assert text.endswith("Full list: https://successes.example.org/2016-W11.html")
     assert "published" in (tmp_path / "site" / "2016-W11.html").read_text(encoding="utf-8")
+
+
+@dataclass
+class HoldingSink(RecordingSink):
+    """Queues like the IRC adapter: the receipt comes later, when the test says the lines were written or not."""
+
+    held: list = field(default_factory=list)
+
+    def post(self, channel: str, text: str, notice: bool, delivery) -> None:
+        self.held.append((channel, text, delivery))
+
+
+def statuses(engine, since: str) -> list[str]:
+    """The claims' states, less the weekly summaries skipped for want of successes."""
+    records = SqlAnnouncementStore(engine, "reader", timedelta(minutes=5)).records_since(at(since)).values()
+    return [record.status for record in records if record.status != "skipped"]
+
+
+@on_every_backend
+def test_an_announcement_counts_as_sent_only_once_its_lines_are_written(engine, store):
+    sink = HoldingSink()
+    bot = announcer(engine, store, sink)
+    bot.run_due(at("2016-03-11T00:00"))
+    assert len(sink.held) == 1 and statuses(engine, "2016-03-04T00:00") == ["claimed"]
+    other = RecordingSink()
+    announcer(engine, store, other, instance="other").run_due(at("2016-03-11T00:01"))
+    assert other.posted == []  # claimed and being sent: nobody else posts it meanwhile
+    sink.held[0][2].written()
+    assert statuses(engine, "2016-03-04T00:00") == ["sent"]
+    announcer(engine, store, other, instance="other").run_due(at("2016-03-11T00:10"))
+    assert other.posted == []
+
+
+@on_every_backend
+def test_an_announcement_dropped_before_it_was_written_is_posted_once_later(engine, store):
+    sink = HoldingSink()
+    announcer(engine, store, sink, instance="stopping").run_due(at("2016-03-11T00:00"))
+    sink.held[0][2].dropped("shutdown")
+    assert statuses(engine, "2016-03-04T00:00") == []  # the claim is given back, not marked sent
+    after_restart = RecordingSink()
+    restarted = announcer(engine, store, after_restart, instance="restarted")
+    restarted.run_due(at("2016-03-11T00:01"))
+    restarted.run_due(at("2016-03-11T00:02"))
+    assert after_restart.texts() == ["PTL nomination is open until Thu 2016-03-17 23:59 UTC."]
+    assert statuses(engine, "2016-03-04T00:00") == ["sent"]
+
+
+@on_every_backend
+def test_receipts_are_settled_where_the_announcer_says(engine, store):
+    settled: list = []
+    sink = HoldingSink()
+    bot = announcer(engine, store, sink, settle=settled.append)
+    bot.run_due(at("2016-03-11T00:00"))
+    sink.held[0][2].written()  # on the sink's thread: nothing is written to the database there
+    assert statuses(engine, "2016-03-04T00:00") == ["claimed"] and len(settled) == 1
+    settled[0]()
+    assert statuses(engine, "2016-03-04T00:00") == ["sent"]

@@ -16,6 +16,7 @@ from typing import TextIO
 from successbot.core.clock import Clock
 from successbot.core.dispatch import Core
 from successbot.core.messages import Message, Reply
+from successbot.core.ports import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,9 @@ class Console:
     def can_post(self, channel: str) -> bool:
         return True
 
-    def post(self, channel: str, text: str, notice: bool) -> None:
+    def post(self, channel: str, text: str, notice: bool, delivery: Delivery) -> None:
         self.show(Reply(channel, text, notice))
+        delivery.written()
 
     def feed(self, line: str) -> bool:
         """Handle one typed line; False when the user asked to quit."""

@@ -1,10 +1,15 @@
 """Posting what is due: plan, claim, send, mark sent. The scheduler calls ``Announcer.run_due`` every so often.
 
-The announcer never touches a socket: it hands each line to a sink (the IRC
-adapter's outbound queue, or the console) and only when the sink says the
-channel can take it. Something missed for longer than the grace period (the
-bot was down) is recorded as skipped with a log line, never posted late in a
-burst.
+The announcer never touches a socket: it hands each announcement to a sink
+(the IRC adapter's outbound queue, or the console) with a ``Delivery``
+receipt, and only when the sink says the channel can take it. The claim is
+marked sent when the sink says every line was written, and released when it
+says they never will be (a shutdown, an outage longer than the queue keeps
+them), so the announcement is posted once later, by this instance or
+another. Those answers come on the sink's thread and are settled on the
+announcer's (``settle``), so no database write runs on the connection's
+thread. Something missed for longer than the grace period (the bot was
+down) is recorded as skipped with a log line, never posted late in a burst.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from successbot.announcements.plan import SUMMARY, Announcement, AnnouncementPolicy, plan
-from successbot.core.ports import AnnouncementClaims, StorageError, SuccessStore
+from successbot.core.ports import AnnouncementClaims, Delivery, StorageError, SuccessStore
 from successbot.core.weeks import iso_week
 from successbot.schedules.model import Event
 
@@ -34,9 +39,17 @@ class AnnouncementSink(Protocol):
         """The network name successes are stored under, for the weekly summary."""
         ...
 
-    def can_post(self, channel: str) -> bool: ...
+    def can_post(self, channel: str) -> bool:
+        """Whether the bot is in ``channel`` now; safe from any thread."""
+        ...
 
-    def post(self, channel: str, text: str, notice: bool) -> None: ...
+    def post(self, channel: str, text: str, notice: bool, delivery: Delivery) -> None:
+        """Queue ``text`` for ``channel``; ``delivery`` is told once whether it was written."""
+        ...
+
+
+def settle_at_once(work: Callable[[], None]) -> None:
+    work()
 
 
 def export_hint(week: str, channel: str) -> str:
@@ -57,6 +70,8 @@ class Announcer:
     full_list: Callable[[str, str], str] = export_hint
     # After a weekly summary went out: rewrite that week's published pages.
     after_summary: Callable[[str], None] | None = None
+    # Runs what the sink's receipts call for (mark sent, release); the bot passes its announcer's thread.
+    settle: Callable[[Callable[[], None]], None] = settle_at_once
 
     def run_due(self, now: datetime) -> list[Announcement]:
         """Post everything due by ``now`` that nobody has posted; return what this call posted."""
@@ -96,19 +111,34 @@ class Announcer:
             self.claims.mark_skipped(announcement, now, "no successes this week")
             return False
         try:
-            self.sink.post(announcement.channel, text, self.notice)
+            self.sink.post(announcement.channel, text, self.notice, Receipt(self, announcement, now, text))
         except Exception:
             log.exception("posting %s to %s failed; it will be tried again", announcement.subject, announcement.channel)
             self.claims.release(announcement)
             return False
-        self.claims.mark_sent(announcement, now, text)
+        return True
+
+    def _written(self, announcement: Announcement, now: datetime, text: str) -> None:
+        try:
+            self.claims.mark_sent(announcement, now, text)
+        except StorageError as error:  # the claim stays; once stale it is posted again: once too often, never lost
+            log.error("announced in %s, but could not record it (%s)", announcement.channel, error)
+            return
         log.info("announced in %s: %s", announcement.channel, announcement.subject)
         if announcement.kind == SUMMARY and self.after_summary is not None:
             try:
                 self.after_summary(announcement.week)
             except Exception:
                 log.exception("publishing the pages of %s after its summary failed", announcement.week)
-        return True
+
+    def _dropped(self, announcement: Announcement, reason: str) -> None:
+        try:
+            self.claims.release(announcement)
+        except StorageError as error:
+            log.error("could not release the claim on %s (%s); it is retried once stale", announcement.subject, error)
+            return
+        log.info("not announced in %s (%s): %s; it will be posted later", announcement.channel, reason,
+                 announcement.subject)  # fmt: skip
 
     def summary(self, announcement: Announcement) -> str | None:
         """This ISO week's successes in the channel, up to the summary's time; None for an empty week."""
@@ -131,3 +161,19 @@ class Announcer:
 
 def _shortened(text: str) -> str:
     return text if len(text) <= SUMMARY_TEXT_LIMIT else text[: SUMMARY_TEXT_LIMIT - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The ``Delivery`` of one announcement: the sink's answer, settled on the announcer's side."""
+
+    announcer: Announcer
+    announcement: Announcement
+    now: datetime
+    text: str
+
+    def written(self) -> None:
+        self.announcer.settle(lambda: self.announcer._written(self.announcement, self.now, self.text))
+
+    def dropped(self, reason: str) -> None:
+        self.announcer.settle(lambda: self.announcer._dropped(self.announcement, reason))

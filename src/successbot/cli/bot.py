@@ -47,14 +47,22 @@ def run_bot(args: argparse.Namespace, clock: Clock) -> int:
         args.nick = args.channel = args.account = None
         return run_console_command(args, clock)
     from successbot.adapters.irc.connection import IrcBot
-    from successbot.runtime.jobs import BotScheduler, announcement_policy, build_announcer, configured_audience
+    from successbot.runtime.jobs import (
+        BotScheduler,
+        SettlingThread,
+        announcement_policy,
+        build_announcer,
+        configured_audience,
+    )
 
     app = open_app(config)
     try:
         bot = IrcBot(app.core, config.irc, config.bot.nick, clock)
         policy = announcement_policy(config, *configured_audience(config))
-        jobs = BotScheduler(app, build_announcer(app, bot, policy), clock)
+        settling = SettlingThread()
+        jobs = BotScheduler(app, build_announcer(app, bot, policy, settling), clock)
         bot.on_stop.append(jobs.stop)
+        bot.on_stop.append(settling.close)  # after the QUIT: what was never written is released
         bot.install_signal_handlers()
         jobs.start()
         status = bot.run()

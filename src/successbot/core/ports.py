@@ -110,6 +110,22 @@ class ScheduleService(Protocol):
         ...
 
 
+class Delivery(Protocol):
+    """A receipt for lines handed to an adapter: told once, when they were written or when they never will be.
+
+    The adapter calls it on its own thread; whoever implements it must hand any
+    slow work (a database write) elsewhere.
+    """
+
+    def written(self) -> None:
+        """Every line was written to the connection (or shown, on the console)."""
+        ...
+
+    def dropped(self, reason: str) -> None:
+        """The lines will not be sent (shutdown, too old after an outage); ``reason`` says why, for the log."""
+        ...
+
+
 CLAIMED, SENT, SKIPPED = "claimed", "sent", "skipped"
 
 

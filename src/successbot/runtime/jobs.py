@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from successbot.announcements.announcer import AnnouncementSink, Announcer, export_hint
+from successbot.announcements.announcer import AnnouncementSink, Announcer, export_hint, settle_at_once
 from successbot.announcements.plan import ELECTION, RELEASE, SUMMARY, AnnouncementPolicy
 from successbot.config import Config
 from successbot.core.clock import Clock
@@ -66,7 +68,33 @@ def instance_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def build_announcer(app: App, sink: AnnouncementSink, policy: AnnouncementPolicy) -> Announcer:
+class SettlingThread:
+    """Where the announcer settles the sink's receipts (mark sent, release): off the connection's thread, in order."""
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="announcements")
+
+    def __call__(self, work: Callable[[], None]) -> None:
+        self._executor.submit(self._logged, work)
+
+    def close(self) -> None:
+        """Settle what is pending (a shutdown releases the claims of what was never written), then stop."""
+        self._executor.shutdown(wait=True)
+
+    @staticmethod
+    def _logged(work: Callable[[], None]) -> None:
+        try:
+            work()
+        except Exception:
+            log.exception("settling an announcement failed")
+
+
+def build_announcer(
+    app: App,
+    sink: AnnouncementSink,
+    policy: AnnouncementPolicy,
+    settle: Callable[[Callable[[], None]], None] = settle_at_once,
+) -> Announcer:
     settings = app.config.announce
     schedule = app.schedule
     site_url = app.config.export.url
@@ -82,6 +110,7 @@ def build_announcer(app: App, sink: AnnouncementSink, policy: AnnouncementPolicy
         summary_latest=settings.summary_latest,
         full_list=(lambda week, _channel: site_url + week_page(week)) if site_url else export_hint,
         after_summary=(lambda week: publisher.publish_week(iso_week(week))) if publisher is not None else None,
+        settle=settle,
     )
 
 

@@ -45,6 +45,7 @@ from successbot.config import ChannelSetting, IrcSettings
 from successbot.core.clock import Clock, parse_instant
 from successbot.core.dispatch import Core
 from successbot.core.messages import Message, Reply
+from successbot.core.ports import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -249,8 +250,9 @@ class IrcBot:
         state = self.channels.get(irc.strings.lower(channel))
         return self.registered and state is not None and state.joined
 
-    def post(self, channel: str, text: str, notice: bool) -> None:
+    def post(self, channel: str, text: str, notice: bool, delivery: Delivery) -> None:
         self.say(channel, text, notice=notice)
+        delivery.written()  # queued, not yet written: the outbound queue's receipts replace this
 
     @property
     def network_name(self) -> str:
