@@ -99,7 +99,12 @@ class Publisher:
         Reads only that week, the feed's entries and the index's recent
         weeks, so its cost does not grow with the years of history.
         """
-        self._write_week(Week(period, self.store.between(period.start, period.end)))
+        self.publish_weeks([period])
+
+    def publish_weeks(self, periods: Sequence[Period]) -> None:
+        """``publish_week`` for several weeks at once: each week's pages, then the index and the feed once."""
+        for period in periods:
+            self._write_week(Week(period, self.store.between(period.start, period.end)))
         self._write_index_and_feed()
 
     def publish_all(self) -> int:
@@ -181,8 +186,15 @@ class Publisher:
 
 def publish_quietly(publisher: Publisher, success: Success) -> None:
     """``publisher.success_changed``, with a failure logged in one line instead of raised: the bot goes on."""
+    publish_weeks_quietly(publisher, [week_containing(success.created_at)], f"after success #{success.id}")
+
+
+def publish_weeks_quietly(publisher: Publisher, periods: Sequence[Period], why: str) -> bool:
+    """``publisher.publish_weeks``, with a failure logged in one line instead of raised; False if it failed."""
     try:
-        publisher.success_changed(success)
+        publisher.publish_weeks(periods)
     except (OSError, StorageError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        log.error("cannot publish the pages in %s after success #%s: %s", publisher.directory, success.id, reason)
+        log.error("cannot publish the pages in %s %s: %s", publisher.directory, why, reason)
+        return False
+    return True

@@ -15,8 +15,9 @@ from successbot.config import Config
 from successbot.core.commands import CommandTable, Services, admin_set, no_page
 from successbot.core.dispatch import Core
 from successbot.core.successes import Success
-from successbot.publishing.directory import Publisher, publish_quietly
+from successbot.publishing.directory import Publisher
 from successbot.publishing.page_urls import week_page_url
+from successbot.runtime.page_refresh import PageRefresher
 from successbot.schedules.sources import ScheduleService
 from successbot.storage.database import SchemaOutOfDate, ensure_schema, make_engine
 from successbot.storage.errors import database_reason
@@ -36,6 +37,7 @@ class App:
     core: Core
     schedule: ScheduleService | None = None
     publisher: Publisher | None = None  # when [export] directory is set
+    pages: PageRefresher | None = None  # rewrites the publisher's pages after each change, off the reply path
 
     def refresh_schedule(self, now: datetime) -> None:
         """Read the configured schedule sources, as the bot does at start and every [schedule] refresh."""
@@ -43,6 +45,8 @@ class App:
             self.schedule.refresh(now)
 
     def close(self) -> None:
+        if self.pages is not None:
+            self.pages.close()  # what is noted is written before the database goes
         self.engine.dispose()
 
 
@@ -84,7 +88,7 @@ def open_app(config: Config) -> App:
         raise StartupError(f"cannot open the database {engine.url!r}: {database_reason(error)}") from None
     successes = SqlSuccessStore(engine)
     publisher = build_publisher(config, successes)
-    on_change = None if publisher is None else partial(publish_quietly, publisher)
+    pages = None if publisher is None else PageRefresher(publisher)
     schedule = ScheduleService(SqlScheduleStore(engine), config.schedule.sources)
-    core = build_core(config, successes, schedule, on_change=on_change)
-    return App(config, engine, successes, core, schedule=schedule, publisher=publisher)
+    core = build_core(config, successes, schedule, on_change=None if pages is None else pages.success_changed)
+    return App(config, engine, successes, core, schedule=schedule, publisher=publisher, pages=pages)

@@ -1,0 +1,73 @@
+"""Rewriting the published pages off the reply path, in batches.
+
+Each committed add, delete or restore only notes its week here and returns;
+a thread of its own rewrites the noted weeks' pages, then the index and the
+feed once, a short moment later, so a burst of fifty ``#success`` lines costs
+one rewrite, not fifty, and no acknowledgement waits behind the disk.
+``close`` writes whatever is still noted before it returns: a command-line
+``ask`` that records one success still leaves its page behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from successbot.core.successes import Success
+from successbot.core.weeks import iso_week, week_label
+from successbot.publishing.directory import Publisher, publish_weeks_quietly
+
+log = logging.getLogger(__name__)
+
+# How long a change waits for others to join its batch.
+BATCH_DELAY = 0.25
+
+
+class PageRefresher:
+    def __init__(self, publisher: Publisher, delay: float = BATCH_DELAY) -> None:
+        self.publisher, self.delay = publisher, delay
+        self._weeks: set[str] = set()
+        self._changed = threading.Condition()
+        self._closing = False
+        self._writes = 0
+        self._thread = threading.Thread(target=self._run, name="pages", daemon=True)
+        self._thread.start()
+
+    @property
+    def writes(self) -> int:
+        """How many batches were written so far."""
+        return self._writes
+
+    def success_changed(self, success: Success) -> None:
+        """Note the change's week; the pages follow shortly. Safe from any thread, and it never blocks."""
+        with self._changed:
+            self._weeks.add(week_label(success.created_at))
+            self._changed.notify()
+
+    def flush(self) -> None:
+        """Write what is noted now, on the caller's thread."""
+        with self._changed:
+            weeks, self._weeks = sorted(self._weeks), set()
+        if weeks:
+            publish_weeks_quietly(self.publisher, [iso_week(label) for label in weeks], f"for {', '.join(weeks)}")
+            self._writes += 1
+
+    def close(self) -> None:
+        with self._changed:
+            self._closing = True
+            self._changed.notify()
+        self._thread.join()
+        self.flush()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._weeks or self._closing)
+                if self._closing:
+                    return
+                # Let the rest of a burst arrive before writing.
+                self._changed.wait_for(lambda: self._closing, self.delay)
+            try:
+                self.flush()
+            except Exception:  # the pages' thread must outlive any bug in writing them
+                log.exception("rewriting the published pages failed")
