@@ -36,6 +36,7 @@ WIDE_OPEN = {"auth": "none", "flood_burst": "100000", "flood_rate": "100000"}
 SCHEDULE = ROOT / "tests" / "data" / "openstack" / "releases" / "indri" / "schedule.yaml"
 CHANNEL = "#bench"
 MIB = 1024 * 1024
+MEASURES = ("roundtrip", "ack", "reload", "start", "ingest", "growth")
 
 
 class Results:
@@ -77,15 +78,18 @@ def rss_bytes(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
-def round_trips(client, send: str, is_reply: Callable, lines: int, trials: int) -> list[float]:
+def round_trips(
+    client, send: str, is_reply: Callable, lines: int, trials: int, channel: str = CHANNEL, warm_up: bool = True
+) -> list[float]:
     """Seconds from sending ``send`` to the last of ``lines`` reply lines; the first tenth is warm-up."""
     samples = []
-    for trial in range(trials + trials // 10):
+    extra = trials // 10 if warm_up else 0
+    for trial in range(trials + extra):
         started = time.perf_counter()
-        client.say(CHANNEL, send)
+        client.say(channel, send)
         for _ in range(lines):
             client.wait_for(is_reply, timeout=10)
-        if trial >= trials // 10:
+        if trial >= extra:
             samples.append(time.perf_counter() - started)
     return samples
 
@@ -100,11 +104,14 @@ def migrated_copy(template: Path, workdir: Path) -> Path:
     return workdir / "bot.db"
 
 
-def start_bot(network, workdir: Path, nick: str = "sbot", **settings: str) -> tuple[BotProcess, float]:
+def start_bot(
+    network, workdir: Path, nick: str = "sbot", sections: dict[str, dict[str, str]] | None = None, **settings: str
+) -> tuple[BotProcess, float]:
     """A bot process and the seconds from its start to its JOIN, as a client in the channel sees it."""
     watcher = network.connect(f"w{nick}"[:30])
     watcher.join(CHANNEL)
-    bot = BotProcess(workdir, network.port, nick=nick, channels=CHANNEL, **settings)
+    settings.setdefault("channels", CHANNEL)
+    bot = BotProcess(workdir, network.port, nick=nick, sections=sections, **settings)
     started = time.perf_counter()
     bot.start()
     watcher.wait_for(lambda m: m.command == "JOIN" and m.nick == nick, timeout=30)
@@ -180,6 +187,95 @@ def measure_round_trip(network, template: Path, scratch: Path, results: Results,
     echo.kill()
     bot.kill()
     client.close()
+
+
+def measure_ack_beside_help(network, template: Path, scratch: Path, results: Results, trials: int) -> None:
+    """``#success`` with the published directory set, against ``!help`` in the same run: the pages stay off the path."""
+    workdir = scratch / "ack"
+    migrated_copy(template, workdir)
+    bot, _ = start_bot(
+        network, workdir, nick="sbotack", sections={"export": {"directory": str(workdir / "site")}}, **WIDE_OPEN
+    )
+    client = network.connect("acker")
+    client.join(CHANNEL)
+    client.say(CHANNEL, "!help")
+    help_lines = len([m for m in client.collect(1.0) if from_nick("sbotack")(m)])
+    helps = round_trips(client, "!help", from_nick("sbotack"), help_lines, trials)
+    acks = round_trips(client, "#success benchmarked", from_nick("sbotack"), 1, trials)
+    ratio = statistics.median(acks) / statistics.median(helps)
+    results.add(f"!help round trip ({help_lines} lines)", helps, "ms", 1000)
+    results.add(
+        "#success acknowledgement, [export] directory set", acks, "ms", 1000, "≤ 4x !help",
+        f"{verdict(ratio <= 4)} ({ratio:.1f}x !help)",
+    )  # fmt: skip
+    time.sleep(1)  # the last batch of pages
+    assert (workdir / "site" / "index.html").exists(), f"the pages were never written:\n{bot.log()}"
+    bot.kill()
+    client.close()
+
+
+class SlowSource:
+    """A schedule URL on loopback that answers only after ``delay`` seconds: a mirror having a bad day."""
+
+    def __init__(self, delay: float, body: bytes) -> None:
+        import http.server
+
+        slow = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                slow.requests += 1
+                time.sleep(delay)
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *_args: object) -> None:
+                pass
+
+        self.requests = 0
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/schedule.yaml"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def measure_slow_reload(network, template: Path, scratch: Path, results: Results, trials: int) -> None:
+    """While an admin's ``!schedule reload`` waits 20 s for a source, another channel's ``!help`` as usual."""
+    workdir = scratch / "reload"
+    migrated_copy(template, workdir)
+    source = SlowSource(20.0, SCHEDULE.read_bytes())
+    network.register("benchadmin", "benchpw")
+    bot, _ = start_bot(
+        network, workdir, nick="sbotrl", channels=f"{CHANNEL}, #other", admins="benchadmin",
+        sections={"schedule": {"sources": source.url, "refresh": "1d"}}, **WIDE_OPEN,
+    )  # fmt: skip
+    admin = network.connect("benchadmin", sasl=("benchadmin", "benchpw"))
+    admin.join(CHANNEL)
+    other = network.connect("otheruser")
+    other.join("#other")
+    time.sleep(21)  # the start-up refresh of the slow source is behind us
+    quiet = round_trips(other, "!help", from_nick("sbotrl"), 1, trials, channel="#other")
+    admin.say(CHANNEL, "!schedule reload")
+    time.sleep(0.5)
+    during = []
+    deadline = time.monotonic() + 18
+    while time.monotonic() < deadline and len(during) < trials:
+        during += round_trips(other, "!help", from_nick("sbotrl"), 1, 1, channel="#other", warm_up=False)
+    reloaded = admin.wait_for(from_nick("sbotrl"), timeout=30)
+    ratio = statistics.median(during) / statistics.median(quiet)
+    results.add("!help in #other, quiet", quiet, "ms", 1000)
+    results.add(
+        "!help in #other during a 20 s !schedule reload", during, "ms", 1000, "as usual (≤ 1.5x quiet)",
+        f"{verdict(ratio <= 1.5 and 'Reloaded' in reloaded.text)} ({ratio:.1f}x quiet, {len(during)} answered)",
+    )  # fmt: skip
+    source.close()
+    bot.kill()
+    admin.close()
+    other.close()
 
 
 def measure_start_and_memory(network, template: Path, scratch: Path, results: Results, trials: int) -> None:
@@ -296,7 +392,11 @@ def measure_growth(network, template: Path, scratch: Path, results: Results, siz
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer trials and at most 100,000 rows")
+    parser.add_argument("--only", metavar="NAMES", help=f"comma-separated, some of: {', '.join(MEASURES)}")
     args = parser.parse_args()
+    chosen = args.only.split(",") if args.only else list(MEASURES)
+    if unknown := set(chosen) - set(MEASURES):
+        parser.error(f"--only: unknown {', '.join(sorted(unknown))}")
     trials = 50 if args.quick else 200
     sizes = [0, 100_000] if args.quick else [0, 100_000, 1_000_000]
     scratch = Path(tempfile.mkdtemp(prefix="successbot-bench-"))
@@ -309,10 +409,17 @@ def main() -> int:
     network = start_inspircd("relaxed")
     results = Results()
     try:
-        measure_round_trip(network, template, scratch, results, trials)
-        measure_start_and_memory(network, template, scratch, results, 5 if args.quick else 10)
-        measure_ingest(network, template, scratch, results, 10_000)
-        measure_growth(network, template, scratch, results, sizes, max(20, trials // 5))
+        runs = {
+            "roundtrip": lambda: measure_round_trip(network, template, scratch, results, trials),
+            "ack": lambda: measure_ack_beside_help(network, template, scratch, results, trials),
+            "reload": lambda: measure_slow_reload(network, template, scratch, results, trials // 4),
+            "start": lambda: measure_start_and_memory(network, template, scratch, results, 5 if args.quick else 10),
+            "ingest": lambda: measure_ingest(network, template, scratch, results, 10_000),
+            "growth": lambda: measure_growth(network, template, scratch, results, sizes, max(20, trials // 5)),
+        }
+        for name in MEASURES:
+            if name in chosen:
+                runs[name]()
     finally:
         network.stop()
         shutil.rmtree(scratch, ignore_errors=True)
