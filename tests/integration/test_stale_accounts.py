@@ -21,6 +21,8 @@ pytestmark = pytest.mark.irc
 
 PASSWORDS = {"sbot": "botpass", "alice": "alicepw", "bob": "bobpw"}
 IMPOSTOR_COMMANDS = ("!success undelete 2", "!success delete 1", "!schedule reload")
+# Pacing is not what these tests are about (the servers' flood limits are relaxed).
+UNPACED = {"flood_burst": "30", "flood_rate": "20"}
 RELOADED = "Reloaded 1 sources: events.yaml 1 events"
 
 
@@ -92,7 +94,7 @@ def assert_impostor_refused(impostor) -> None:
 @pytest.mark.parametrize("leaves_by", ["quit", "nick change"])
 def test_an_impostor_with_the_parted_admins_nick_gets_no_admin_rights(inspircd, start_bot, schedule_source, leaves_by):
     channel = fresh_channel()
-    bot = start_bot(inspircd, env=BOT_ENV, channels=channel, sections=schedule_source, **SASL_BOT)
+    bot = start_bot(inspircd, env=BOT_ENV, channels=channel, sections=schedule_source, **SASL_BOT, **UNPACED)
     bob, admin = inspircd.connect_many(
         {"nick": "bob", "sasl": ("bob", "bobpw")}, {"nick": "alice", "sasl": ("alice", "alicepw")}
     )
@@ -133,7 +135,7 @@ def test_an_impostor_with_the_parted_admins_nick_gets_no_admin_rights(inspircd, 
 
 def test_on_ngircd_without_accounts_a_nick_alone_never_gets_admin_rights(ngircd_network, start_bot, schedule_source):
     channel = fresh_channel()
-    bot = start_bot(ngircd_network, channels=channel, auth="none", sections=schedule_source, admins="alice")
+    bot = start_bot(ngircd_network, channels=channel, auth="none", sections=schedule_source, admins="alice", **UNPACED)
     bob, admin_nick = ngircd_network.connect_many({"nick": "bob"}, {"nick": "alice"})
     for client in (bob, admin_nick):
         client.join(channel)
