@@ -39,6 +39,14 @@ def kill_network() -> Iterator[Network]:
 
 
 @pytest.fixture(scope="module")
+def untagged_network() -> Iterator[Network]:
+    """InspIRCd + Anope without the account-tag module: extended-join and account-notify, but no account= tags."""
+    network = start_inspircd("relaxed", without_modules=["ircv3_accounttag"])
+    yield network
+    network.stop()
+
+
+@pytest.fixture(scope="module")
 def ngircd_network() -> Iterator[Network]:
     network = start_ngircd()
     yield network
@@ -49,7 +57,7 @@ def ngircd_network() -> Iterator[Network]:
 def _close_test_clients(request: pytest.FixtureRequest) -> Iterator[None]:
     """Close the clients a test opened, even when it failed half-way."""
     yield
-    for name in ("irc_network", "fakelag_network", "kill_network", "ngircd_network"):
+    for name in ("irc_network", "fakelag_network", "kill_network", "untagged_network", "ngircd_network"):
         if name in request.fixturenames:
             request.getfixturevalue(name).close_clients()
 

@@ -86,6 +86,7 @@ class Network:
     scripts: Path
     start_env: dict[str, str] = field(default_factory=dict, repr=False)
     owns_dir: bool = False
+    owns_scripts: bool = False  # a copy of the scripts made for this network (see ``without_modules``)
     _clients: list[Any] = field(default_factory=list, repr=False)
 
     @property
@@ -152,6 +153,8 @@ class Network:
         )
         if self.owns_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
+        if self.owns_scripts:
+            shutil.rmtree(self.scripts, ignore_errors=True)
         if result.returncode != 0:
             raise RuntimeError(f"stop-network.sh {self.dir} failed: {result.stderr}")
 
@@ -167,18 +170,48 @@ def _client_class(irc_client: ModuleType) -> type:
     return IrcTestClient
 
 
-def start_inspircd(flood: str = "relaxed", restartable: bool = False) -> Network:
+def start_inspircd(flood: str = "relaxed", restartable: bool = False, without_modules: Sequence[str] = ()) -> Network:
     """InspIRCd + Anope with the given flood profile (relaxed, fakelag, kill).
 
     A ``restartable`` network lives in a dir of ours, so that stopping it
     keeps Anope's accounts and ``restart`` can bring it back on the same ports.
+    ``without_modules`` names InspIRCd modules to leave out (``ircv3_accounttag``:
+    a server with extended-join and account-notify but no account tags); the
+    network then runs from a copy of the scripts whose template lacks them.
     """
     scripts = require(["inspircd", "anope"])
     env = {**os.environ, "IRCD_FLOOD": flood}
     if _can_drop_anope_to_nobody():
         env["ANOPE_USER"] = "nobody"  # skips Anope's 3 s pause when run as root
     args = ["0", "0", tempfile.mkdtemp(prefix="ircnet-", dir="/tmp")] if restartable else []
-    return _start(scripts, "start-network.sh", "inspircd", env, args)
+    if not without_modules:
+        return _start(scripts, "start-network.sh", "inspircd", env, args)
+    copy = _scripts_without_modules(scripts, without_modules)
+    try:
+        network = _start(copy, "start-network.sh", "inspircd", env, args)
+    except BaseException:
+        shutil.rmtree(copy, ignore_errors=True)
+        raise
+    network.owns_scripts = True
+    return network
+
+
+def _scripts_without_modules(scripts: Path, modules: Sequence[str]) -> Path:
+    """A copy of the shared scripts (which are read-only) whose InspIRCd template loads none of ``modules``."""
+    copy = Path(tempfile.mkdtemp(prefix="ircd-scripts-", dir="/tmp"))
+    shutil.copytree(scripts, copy, dirs_exist_ok=True)
+    for path in (copy, copy / "templates"):
+        path.chmod(0o755)  # copied read-only; the copy must be editable and removable
+    template = copy / "templates" / "inspircd.conf.in"
+    template.chmod(0o644)
+    lines = template.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if not any(line.startswith(f'<module name="{name}">') for name in modules)]
+    missing = len(lines) - len(kept) != len(modules)
+    if missing:  # a renamed module in the template would silently leave the feature on
+        shutil.rmtree(copy, ignore_errors=True)
+        pytest.fail(f"{template} does not load each of {', '.join(modules)} exactly once", pytrace=False)
+    template.write_text("".join(kept), encoding="utf-8")
+    return copy
 
 
 def start_ngircd(tls: bool = False) -> Network:

@@ -31,6 +31,7 @@ from jaraco.stream import buffer
 
 from successbot import __version__
 from successbot.adapters.conversations import Conversations
+from successbot.adapters.irc.accounts import UNKNOWN, AccountTracker, account_named, nicks_in_names
 from successbot.adapters.irc.backoff import Backoff
 from successbot.adapters.irc.lines import MAX_LINE_BYTES, prefix_budget_for, sanitize, split_message
 from successbot.adapters.irc.outbound import (
@@ -67,7 +68,6 @@ PERMANENT_JOIN_FAILURES = {
     "badchannelkey": "wrong channel key",
     "needreggednick": "only for registered nicks",
 }
-UNKNOWN = object()  # a speaker's account that the network has not told us
 # Events about someone: a line of these kinds without a ":nick!user@host" is garbage.
 NEEDS_SOURCE = frozenset({"join", "part", "kick", "nick", "quit", "account", "pubmsg", "privmsg", "privnotice", "ctcp"})
 
@@ -128,6 +128,8 @@ class PendingWhois:
     deadline: float
     messages: list[Message] = field(default_factory=list)
     account: str | None = None
+    userhost: str | None = None  # whom the answer is about (311)
+    superseded: bool = False  # the nick changed hands meanwhile: the answer is about someone else
 
 
 class IrcBot:
@@ -173,7 +175,7 @@ class IrcBot:
         self._caps = CapNegotiation()
         self._identify_deadline: float | None = None
         self._nick_candidates: list[str] = []
-        self._accounts: dict[str, str | None] = {}
+        self._accounts = AccountTracker(irc.strings.lower)
         self._whois: dict[str, PendingWhois] = {}
         self.on_stop: list[Callable[[], None]] = []
         # Commands run on worker threads; their replies come back through the queue, and the
@@ -273,7 +275,7 @@ class IrcBot:
             else None
         )
         self._nick_candidates = [*settings.alt_nicks, self.primary_nick + "_", self.primary_nick + "__"]
-        self._accounts.clear()
+        self._accounts.reset()
         log.info("connecting to %s:%d%s", host, port, " with TLS" if settings.uses_tls else "")
         password = settings.server_password.reveal() if settings.server_password else None
         try:
@@ -374,6 +376,8 @@ class IrcBot:
             "privmsg": self._on_privmsg,
             "privnotice": self._on_privnotice,
             "ctcp": self._on_ctcp,
+            "namreply": self._on_names,
+            "whoisuser": self._on_whois_user,
             "whoisaccount": self._on_whois_account,
             "endofwhois": self._on_end_of_whois,
             "disconnect": self._on_disconnect,
@@ -501,10 +505,11 @@ class IrcBot:
 
     def _on_join(self, connection: Any, event: Any) -> None:
         nick = event.source.nick
-        if len(event.arguments) >= 1 and "extended-join" in self._caps.enabled:
-            account = event.arguments[0]
-            self._accounts[irc.strings.lower(nick)] = None if account == "*" else account
-        if self._is_me(nick):
+        if not self._is_me(nick):
+            extended = len(event.arguments) >= 1 and "extended-join" in self._caps.enabled
+            self._accounts.joined(nick, event.target, account_named(event.arguments[0]) if extended else UNKNOWN)
+        else:
+            self._accounts.bot_joined(event.target)
             state = self.channels.get(irc.strings.lower(event.target))
             if state is not None:
                 state.joined = True
@@ -513,14 +518,21 @@ class IrcBot:
                 self.backoff.reset()
 
     def _on_part(self, _connection: Any, event: Any) -> None:
-        if self._is_me(event.source.nick):
+        if not self._is_me(event.source.nick):
+            self._accounts.left(event.source.nick, event.target)
+        else:
+            self._accounts.bot_left(event.target)
             state = self.channels.get(irc.strings.lower(event.target))
             if state is not None:
                 state.joined = False
 
     def _on_kick(self, _connection: Any, event: Any) -> None:
-        if not event.arguments or not self._is_me(event.arguments[0]):
+        if not event.arguments:
             return
+        if not self._is_me(event.arguments[0]):
+            self._accounts.left(event.arguments[0], event.target)
+            return
+        self._accounts.bot_left(event.target)
         state = self.channels.get(irc.strings.lower(event.target))
         reason = event.arguments[1] if len(event.arguments) > 1 else ""
         log.warning(
@@ -559,15 +571,17 @@ class IrcBot:
             self._call_later(60.0, lambda: None if state.joined else self._join(state))
 
     def _on_nick(self, connection: Any, event: Any) -> None:
-        old, new = irc.strings.lower(event.source.nick), irc.strings.lower(event.target)
-        if old in self._accounts:
-            self._accounts[new] = self._accounts.pop(old)
+        if not self._is_me(event.target):
+            self._accounts.renamed(event.source.nick, event.target)
+            for changed_hands in (event.source.nick, event.target):
+                self._supersede_whois(changed_hands)
         if self._is_me(event.target) and event.target == self.primary_nick:
             log.info("regained the nick %s", self.primary_nick)
         self._maybe_regain(event.source.nick)
 
     def _on_quit(self, _connection: Any, event: Any) -> None:
-        self._accounts.pop(irc.strings.lower(event.source.nick), None)
+        self._accounts.quit(event.source.nick)
+        self._supersede_whois(event.source.nick)
         self._maybe_regain(event.source.nick)
 
     def _maybe_regain(self, freed: str) -> None:
@@ -576,8 +590,15 @@ class IrcBot:
             self.outbound.put(f"NICK {self.primary_nick}")
 
     def _on_account(self, _connection: Any, event: Any) -> None:
-        account = event.target
-        self._accounts[irc.strings.lower(event.source.nick)] = None if account == "*" else account
+        if not self._is_me(event.source.nick):
+            self._accounts.account_changed(event.source.nick, account_named(event.target or ""))
+
+    def _on_names(self, _connection: Any, event: Any) -> None:
+        # 353 <me> = <channel> :<names>: members already there when we joined, accounts unknown.
+        if len(event.arguments) >= 3:
+            prefixes = "".join(self.connection.features.prefix)
+            nicks = [nick for nick in nicks_in_names(event.arguments[2], prefixes) if not self._is_me(nick)]
+            self._accounts.names(event.arguments[1], nicks)
 
     def _on_error(self, _connection: Any, event: Any) -> None:
         level = logging.INFO if self._quit_deadline is not None else logging.WARNING
@@ -589,6 +610,7 @@ class IrcBot:
         self._identify_deadline = None
         for state in self.channels.values():
             state.joined = False
+        self._accounts.reset()
         self._whois.clear()
         if self._quit_deadline is not None or self._stop_reason is not None:
             self._finish()
@@ -632,9 +654,8 @@ class IrcBot:
     def _account_of(self, nick: str, tags: dict[str, str | None]) -> object:
         if "account-tag" in self._caps.enabled:
             return tags.get("account")  # no tag: the speaker is not logged in
-        tracked = {"extended-join", "account-notify"} <= self._caps.enabled
-        if tracked and irc.strings.lower(nick) in self._accounts:
-            return self._accounts[irc.strings.lower(nick)]
+        if "account-notify" in self._caps.enabled:  # without it a logout would go unheard
+            return self._accounts.account_of(nick)  # UNKNOWN for anyone who shares no channel with us
         return UNKNOWN
 
     def _ask_whois(self, message: Message) -> None:
@@ -645,6 +666,11 @@ class IrcBot:
             self.outbound.put(f"WHOIS {message.nick}")
         pending.messages.append(message)
 
+    def _on_whois_user(self, _connection: Any, event: Any) -> None:
+        pending = self._whois.get(irc.strings.lower(event.arguments[0])) if event.arguments else None
+        if pending is not None and len(event.arguments) > 2:
+            pending.userhost = f"{event.arguments[1]}@{event.arguments[2]}"
+
     def _on_whois_account(self, _connection: Any, event: Any) -> None:
         pending = self._whois.get(irc.strings.lower(event.arguments[0])) if event.arguments else None
         if pending is not None and len(event.arguments) > 1:
@@ -653,8 +679,20 @@ class IrcBot:
     def _on_end_of_whois(self, _connection: Any, event: Any) -> None:
         pending = self._whois.pop(irc.strings.lower(event.arguments[0]), None) if event.arguments else None
         if pending is not None:
-            for message in pending.messages:
-                self._dispatch(_with_account(message, pending.account))
+            if not pending.superseded:
+                self._accounts.learned(event.arguments[0], pending.account)  # kept only if it shares a channel
+            self._answer_whois(pending)
+
+    def _answer_whois(self, pending: PendingWhois) -> None:
+        for message in pending.messages:
+            # The answer is about whoever holds the nick now: trust it only for the same user@host, unchanged.
+            same = not pending.superseded and pending.userhost is not None and pending.userhost == message.userhost
+            self._dispatch(_with_account(message, pending.account if same else None))
+
+    def _supersede_whois(self, nick: str) -> None:
+        pending = self._whois.get(irc.strings.lower(nick))
+        if pending is not None:
+            pending.superseded = True
 
     def _on_ctcp(self, _connection: Any, event: Any) -> None:
         query = event.arguments[0].upper() if event.arguments else ""
@@ -701,8 +739,7 @@ class IrcBot:
         for key, pending in list(self._whois.items()):
             if now >= pending.deadline:
                 del self._whois[key]
-                for message in pending.messages:
-                    self._dispatch(_with_account(message, pending.account))
+                self._answer_whois(pending)
         if self._ping_sent_at is not None:
             if now - self._ping_sent_at >= self.settings.ping_timeout:
                 log.warning("no answer from the server in %.0fs; reconnecting", self.settings.ping_timeout)
