@@ -206,6 +206,7 @@ def bot(store) -> Iterator[IrcBot]:
     bot._caps.enabled = {"server-time", "extended-join", "account-notify", "message-tags", "multi-prefix"}
     bot.outbound.clear()
     yield bot
+    bot.conversations.stop()
     bot.connection.close()
     theirs.close()
 
@@ -214,6 +215,7 @@ def feed(bot: IrcBot, *lines: str) -> list[str]:
     """Process server lines; return what the bot queued meanwhile."""
     for line in lines:
         bot.connection._process_line(line)
+    assert bot.conversations.wait_idle(10), "a command handed to the workers did not finish"
     return bot.outbound.clear()
 
 
