@@ -85,25 +85,12 @@ def test_ask_with_at_records_that_time_and_export_finds_it_in_that_week(tmp_path
     exported = run(tmp_path, "export", "--week", "2016-W11", "--format", "json")
     (entry,) = json.loads(exported.stdout)
     assert entry["created_at"] == "2016-03-16T12:30:00Z"
-    assert (entry["nick"], entry["account"], entry["channel"], entry["text"]) == (
-        "alice",
-        "alice",
-        "#dev",
-        "shipped Mitaka RC1",
-    )
-    assert set(entry) == {
-        "id",
-        "text",
-        "nick",
-        "account",
-        "userhost",
-        "channel",
-        "network",
-        "created_at",
-        "deleted_at",
-        "deleted_by",
-    }
+    assert (entry["nick"], entry["channel"], entry["text"]) == ("alice", "#dev", "shipped Mitaka RC1")
+    assert set(entry) == {"id", "text", "nick", "channel", "created_at"}  # no account, user@host or network
     assert run(tmp_path, "export", "--week", "2016-W12").stdout == ""
+    (private,) = json.loads(run(tmp_path, "export", "--week", "2016-W11", "--format", "json", "--private").stdout)
+    assert (private["account"], private["network"]) == ("alice", "console")
+    assert private["userhost"] == "alice@console"
 
 
 def test_export_is_oldest_first_leaves_out_deleted_and_filters_by_channel(tmp_path):
@@ -250,7 +237,7 @@ def test_export_formats_options_and_log_links_from_the_config(tmp_path):
     assert grouped.stdout == "#ops\n  • alice: ops <https://logs.example.org/%23ops/2016-03-14>\n"
     audit = run(tmp_path, "--config", "bot.ini", "export", "--week", "2016-W11", "--include-deleted", "--format", "csv")
     header, ops, dev = audit.stdout.splitlines()
-    assert header.startswith("id,created_at,network,channel,nick,text,log_url,deleted_at")
+    assert header == "id,created_at,channel,nick,text,log_url,deleted_at,deleted_by"
     assert ops.startswith("1,") and ops.endswith(",,")
     assert dev.startswith("2,") and dev.endswith(",alice")  # deleted, and by whom
     for format_name in ("rst", "html", "atom"):

@@ -642,6 +642,19 @@ class ExportSettings(Section):
         ),
     ]
     weeks_on_index: Annotated[int, key(parse_positive_int, "8", "how many recent weeks index.html shows in full")]
+    show_account: Annotated[
+        bool,
+        key(
+            parse_bool,
+            "false",
+            "show each speaker's services account on the pages and in exports; user@host is never shown "
+            "(only `successbot export --private` has it)",
+        ),
+    ]
+    mark_unverified: Annotated[
+        bool,
+        key(parse_bool, "false", 'mark a success whose speaker was not logged in to services as "(unverified)"'),
+    ]
 
 
 @dataclass(frozen=True)

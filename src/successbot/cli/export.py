@@ -6,6 +6,7 @@ import argparse
 
 from successbot.cli.common import UsageError, load, open_from, write_output
 from successbot.core.clock import Clock
+from successbot.publishing.renderers.base import Privacy
 from successbot.runtime.app import StartupError, open_app
 
 
@@ -36,6 +37,11 @@ def run_export(args: argparse.Namespace, clock: Clock) -> int:
             include_deleted=args.include_deleted,
             log_url=app.config.export.log_url,
             site_url=app.config.export.url,
+            privacy=Privacy(
+                private=args.private,
+                show_account=app.config.export.show_account,
+                mark_unverified=app.config.export.mark_unverified,
+            ),
         )
     finally:
         app.close()

@@ -83,6 +83,11 @@ def build_parser() -> Parser:
     export.add_argument(
         "--include-deleted", action="store_true", help="deleted successes too, marked as such (an audit)"
     )
+    export.add_argument(
+        "--private",
+        action="store_true",
+        help="an admin's export: each speaker's services account, user@host and network too (never publish it)",
+    )
     export.add_argument("-o", "--output", metavar="FILE", default="-", help="write here (default: - for stdout)")
     export.set_defaults(action=exporting.run_export)
 

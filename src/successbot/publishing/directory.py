@@ -31,6 +31,7 @@ from successbot.publishing.log_links import LogUrlTemplate
 from successbot.publishing.page_urls import FEED, INDEX_PAGE, week_page
 from successbot.publishing.renderers import RENDERERS, ExportRequest, Link
 from successbot.publishing.renderers import html_format as html
+from successbot.publishing.renderers.base import PUBLIC, Privacy
 
 log = logging.getLogger(__name__)
 
@@ -76,17 +77,27 @@ class Publisher:
         site_url: str | None = None,
         log_url: LogUrlTemplate | None = None,
         weeks_on_index: int = 8,
+        privacy: Privacy = PUBLIC,
     ) -> None:
+        if privacy.private:
+            raise ValueError("published pages are public: they never carry user@host")
         self.store, self.directory = store, Path(directory)
         self.site_url, self.log_url, self.weeks_on_index = site_url, log_url, weeks_on_index
+        self.privacy = privacy
 
     @classmethod
     def from_settings(cls, store: SuccessStore, settings: ExportSettings, directory: str | None = None) -> Publisher:
         target = directory or settings.directory
         if target is None:
             raise ValueError("no directory to publish to")
+        privacy = Privacy(show_account=settings.show_account, mark_unverified=settings.mark_unverified)
         return cls(
-            store, target, site_url=settings.url, log_url=settings.log_url, weeks_on_index=settings.weeks_on_index
+            store,
+            target,
+            site_url=settings.url,
+            log_url=settings.log_url,
+            weeks_on_index=settings.weeks_on_index,
+            privacy=privacy,
         )
 
     def success_changed(self, success: Success) -> None:
@@ -129,6 +140,7 @@ class Publisher:
             log_url=self.log_url,
             site_url=self.site_url,
             related=related,
+            privacy=self.privacy,
         )
 
     def _write_week(self, week: Week) -> None:
@@ -153,7 +165,13 @@ class Publisher:
         first_day = oldest_first[0].created_at.date() if latest else date(1970, 1, 1)
         last_day = oldest_first[-1].created_at.date() if latest else first_day
         feed = ExportRequest(
-            oldest_first, first_day, last_day, SITE_TITLE, log_url=self.log_url, site_url=self.site_url
+            oldest_first,
+            first_day,
+            last_day,
+            SITE_TITLE,
+            log_url=self.log_url,
+            site_url=self.site_url,
+            privacy=self.privacy,
         )
         write_atomically(self.directory / FEED, RENDERERS["atom"].render(feed))
 

@@ -6,6 +6,7 @@ from successbot.core.ports import SuccessStore
 from successbot.core.weeks import Period
 from successbot.publishing.log_links import LogUrlTemplate
 from successbot.publishing.renderers import RENDERERS, ExportRequest
+from successbot.publishing.renderers.base import PUBLIC, Privacy
 
 # The name OpenStack's weekly digest gives its list of successes: the pages' and the exports' title.
 DIGEST_TITLE = "SuccessBot Says"
@@ -28,8 +29,12 @@ def export_successes(
     include_deleted: bool = False,
     log_url: LogUrlTemplate | None = None,
     site_url: str | None = None,
+    privacy: Privacy = PUBLIC,
 ) -> str:
-    """The period's successes in ``format_name``; deleted ones only when asked, for an audit."""
+    """The period's successes in ``format_name``; deleted ones only when asked, for an audit.
+
+    ``privacy`` says what of each speaker is shown: by default the nick only.
+    """
     renderer = RENDERERS[format_name]
     found = store.between(period.start, period.end, channel=channel, network=network, include_deleted=include_deleted)
     request = ExportRequest(
@@ -41,5 +46,7 @@ def export_successes(
         group_by_channel=group_by_channel,
         log_url=log_url,
         site_url=site_url,
+        privacy=privacy,
+        audit=include_deleted,
     )
     return renderer.render(request)

@@ -53,7 +53,7 @@ class AtomRenderer:
     def _entry(feed: ElementTree.Element, export: ExportRequest, success: Success, origin: str) -> None:
         entry = ElementTree.SubElement(feed, "entry")
         _add(entry, "id", _stable_id(origin, "success", success.network, str(success.id)))
-        title = f"{success.nick} in {success.channel}" + (" [deleted]" if success.is_deleted else "")
+        title = f"{export.speaker(success)} in {success.channel}" + (" [deleted]" if success.is_deleted else "")
         _add(entry, "title", title)
         _add(entry, "published", iso_time(success.created_at))
         _add(entry, "updated", iso_time(success.deleted_at or success.created_at))

@@ -21,6 +21,29 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Privacy:
+    """What an export shows of each speaker besides the nick.
+
+    Public outputs (the published pages, ``successbot export``) show the nick,
+    the text, the channel, the time, the id and links; a services account only
+    with ``show_account``. ``private`` is an admin's export (``export
+    --private``): the account, user@host and network too, which on a real
+    network can be an IP address or a cloak, so they never reach a page.
+    """
+
+    private: bool = False
+    show_account: bool = False
+    mark_unverified: bool = False  # a speaker without a services account is marked "unverified"
+
+    @property
+    def shows_account(self) -> bool:
+        return self.private or self.show_account
+
+
+PUBLIC = Privacy()
+
+
+@dataclass(frozen=True)
 class ExportRequest:
     """Successes of a period, oldest first; ``first_day``/``last_day`` are inclusive UTC dates.
 
@@ -39,6 +62,14 @@ class ExportRequest:
     log_url: LogUrlTemplate | None = None
     site_url: str | None = None
     related: tuple[Link, ...] = ()
+    privacy: Privacy = PUBLIC
+    audit: bool = False  # deleted successes are in the list, marked, with who deleted them
+
+    def speaker(self, success: Success) -> str:
+        """The nick as readers see it: ``alice``, or ``alice (unverified)`` when asked to mark those."""
+        if self.privacy.mark_unverified and not success.account:
+            return f"{success.nick} (unverified)"
+        return success.nick
 
     def log_link(self, success: Success) -> str | None:
         return None if self.log_url is None else self.log_url.for_success(success)

@@ -5,9 +5,23 @@ from __future__ import annotations
 import csv
 import io
 
+from successbot.core.successes import Success
 from successbot.publishing.renderers.base import ExportRequest, iso_time
 
-COLUMNS = ("id", "created_at", "network", "channel", "nick", "text", "log_url", "deleted_at", "deleted_by")
+
+def columns(export: ExportRequest) -> list[str]:
+    """What the export may show (see ``Privacy``), always in this order."""
+    chosen = ["id", "created_at", "channel", "nick", "text", "log_url"]
+    if export.privacy.shows_account:
+        chosen.append("account")
+    if export.privacy.mark_unverified:
+        chosen.append("verified")
+    if export.audit:
+        chosen += ["deleted_at", "deleted_by"]
+    if export.privacy.private:
+        chosen += ["userhost", "network"]
+    return chosen
+
 
 # A spreadsheet runs a cell starting with one of these as a formula
 # (OWASP's list); leading spaces do not stop every spreadsheet.
@@ -26,22 +40,30 @@ class CsvRenderer:
     def render(self, export: ExportRequest) -> str:
         output = io.StringIO()
         writer = csv.writer(output, lineterminator="\r\n")
-        writer.writerow(COLUMNS)
+        header = columns(export)
+        writer.writerow(header)
         for _channel, successes in export.groups():
             for success in successes:
-                row = (
-                    str(success.id),
-                    iso_time(success.created_at),
-                    success.network,
-                    success.channel,
-                    success.nick,
-                    success.text,
-                    export.log_link(success) or "",
-                    iso_time(success.deleted_at) if success.deleted_at else "",
-                    success.deleted_by or "",
-                )
-                writer.writerow([neutralise(cell) for cell in row])
+                values = _cells(export, success)
+                writer.writerow([neutralise(values[name]) for name in header])
         return output.getvalue()
 
 
 RENDERER = CsvRenderer()
+
+
+def _cells(export: ExportRequest, success: Success) -> dict[str, str]:
+    return {
+        "id": str(success.id),
+        "created_at": iso_time(success.created_at),
+        "channel": success.channel,
+        "nick": success.nick,
+        "text": success.text,
+        "log_url": export.log_link(success) or "",
+        "account": success.account or "",
+        "verified": "yes" if success.account else "no",
+        "deleted_at": iso_time(success.deleted_at) if success.deleted_at else "",
+        "deleted_by": success.deleted_by or "",
+        "userhost": success.userhost or "",
+        "network": success.network,
+    }

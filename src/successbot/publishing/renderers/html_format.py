@@ -78,7 +78,7 @@ def _item(export: ExportRequest, success: Success, show_channel: bool) -> str:
         deletion = f' <span class="deletion">({text(note)})</span>'
     return (
         f'<li class="{classes}" id="success-{success.id}"><p class="text">{words}</p>\n'
-        f'<p class="meta"><span class="nick">{text(success.nick)}</span>{where} {when}{deletion}</p></li>\n'
+        f'<p class="meta"><span class="nick">{text(export.speaker(success))}</span>{where} {when}{deletion}</p></li>\n'
     )
 
 

@@ -1,26 +1,42 @@
-"""JSON: every field of every success, Unicode kept as it is.
+"""JSON: the fields of each success that the export may show, Unicode kept as it is.
 
 A list of successes; grouped by channel, a list of ``{"channel", "successes"}``.
-``log_url`` is there only when ``[export] log_url`` is set.
+Each success has ``id``, ``created_at``, ``channel``, ``nick`` and ``text``;
+``log_url`` when ``[export] log_url`` is set; ``account`` when accounts are
+shown; ``verified`` when unverified speakers are marked; ``deleted_at`` and
+``deleted_by`` in an audit; ``userhost`` and ``network`` only in a private
+(admin) export.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import fields
 from typing import Any
 
 from successbot.core.successes import Success
 from successbot.publishing.renderers.base import ExportRequest, iso_time
 
 
-def success_fields(success: Success, log_link: str | None = None) -> dict[str, Any]:
-    # Every field, in declaration order; shallow, as asdict's deep copy is slow and all values are plain.
-    found = {field.name: getattr(success, field.name) for field in fields(success)}
-    found["created_at"] = iso_time(success.created_at)
-    found["deleted_at"] = iso_time(success.deleted_at) if success.deleted_at else None
-    if log_link is not None:
+def success_fields(success: Success, export: ExportRequest) -> dict[str, Any]:
+    privacy = export.privacy
+    found: dict[str, Any] = {
+        "id": success.id,
+        "created_at": iso_time(success.created_at),
+        "channel": success.channel,
+        "nick": success.nick,
+        "text": success.text,
+    }
+    if (log_link := export.log_link(success)) is not None:
         found["log_url"] = log_link
+    if privacy.shows_account:
+        found["account"] = success.account
+    if privacy.mark_unverified:
+        found["verified"] = bool(success.account)
+    if export.audit:
+        found["deleted_at"] = iso_time(success.deleted_at) if success.deleted_at else None
+        found["deleted_by"] = success.deleted_by
+    if privacy.private:
+        found["userhost"], found["network"] = success.userhost, success.network
     return found
 
 
@@ -29,10 +45,7 @@ class JsonRenderer:
     extension = "json"
 
     def render(self, export: ExportRequest) -> str:
-        groups = [
-            (channel, [success_fields(s, export.log_link(s)) for s in successes])
-            for channel, successes in export.groups()
-        ]
+        groups = [(channel, [success_fields(s, export) for s in successes]) for channel, successes in export.groups()]
         if export.group_by_channel:
             document: Any = [{"channel": channel, "successes": entries} for channel, entries in groups]
         else:
