@@ -201,3 +201,31 @@ def test_secret_never_shows_its_value():
     assert "hunter2" not in str(secret)
     assert "hunter2" not in f"{secret}"
     assert secret.reveal() == "hunter2"
+
+
+def test_a_database_password_never_appears_in_a_problem(tmp_path):
+    path = write(tmp_path, "[database]\nurl = postgresql+pg8000://successbot:hunter2@db.example.org/successbot\n")
+    (line,) = problems(path)  # pg8000 is not installed here: the driver is missing
+    assert "hunter2" not in line
+    assert line.endswith("found 'postgresql+pg8000://successbot:***@db.example.org/successbot'")
+
+
+def test_the_database_url_may_come_from_the_environment_or_a_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("SB_TEST_DATABASE_URL", f"sqlite:///{tmp_path}/from-env.db")
+    assert load_config(write(tmp_path, "[database]\nurl_env = SB_TEST_DATABASE_URL\n")).database.url.endswith(
+        "from-env.db"
+    )
+    (tmp_path / "url").write_text(f"sqlite:///{tmp_path}/from-file.db\n", encoding="utf-8")
+    config = load_config(write(tmp_path, f"[database]\nurl_file = {tmp_path}/url\n"))
+    assert config.database.url == f"sqlite:///{tmp_path}/from-file.db"
+
+
+def test_an_unset_database_url_variable_or_two_forms_are_problems(tmp_path, monkeypatch):
+    monkeypatch.delenv("SB_TEST_UNSET", raising=False)
+    (line,) = problems(write(tmp_path, "[database]\nurl_env = SB_TEST_UNSET\n"))
+    assert "[database] url_env: expected the environment variable 'SB_TEST_UNSET' to be set" in line
+    monkeypatch.setenv("SB_TEST_DATABASE_URL", "postgresql+pg8000://u:hunter2@h/db")
+    (line,) = problems(write(tmp_path, "[database]\nurl = sqlite:///x.db\nurl_env = SB_TEST_DATABASE_URL\n"))
+    assert "expected only one of url, url_env" in line
+    (line,) = problems(write(tmp_path, "[database]\nurl_env = SB_TEST_DATABASE_URL\n"))
+    assert "hunter2" not in line and "u:***@h" in line

@@ -26,7 +26,7 @@ from dataclasses import dataclass, fields
 from datetime import time as dt_time
 from pathlib import Path
 from typing import Annotated, Any, get_type_hints
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 # Imported here, not deferred: there is no cycle (neither module imports this one), and
 # deferring saved no start-up time, since every load_config() parses [announce] weekly_summary.
@@ -327,6 +327,13 @@ class Key:
     default: str
     help: str
     secret: bool = False
+    # Its value may hold a credential (a database URL's password): it may be given as
+    # NAME_env or NAME_file like a secret, and a problem shows it with the password masked.
+    sensitive: bool = False
+
+    @property
+    def indirect_forms(self) -> tuple[str, ...]:
+        return tuple(self.name + suffix for suffix in SECRET_SUFFIXES) if self.secret or self.sensitive else ()
 
 
 @dataclass(frozen=True)
@@ -337,19 +344,23 @@ class KeySpec:
     default: str
     help: str
     secret: bool = False
+    sensitive: bool = False
 
 
-def key(parse: Callable[[str], Any], default: str, help: str, *, secret: bool = False) -> KeySpec:
+def key(
+    parse: Callable[[str], Any], default: str, help: str, *, secret: bool = False, sensitive: bool = False
+) -> KeySpec:
     """Declare a settings field as a key: ``nick: Annotated[str, key(parse_nick, "successbot", "the nick")]``.
 
     ``default`` is text, read by ``parse`` like a value from the file; ``help``
     is the comment above the key in config.example.ini. A secret may also be
     given as ``NAME_env`` or ``NAME_file``; it is held in a ``Secret``, has no
-    default, and ``parse`` is not used for it.
+    default, and ``parse`` is not used for it. A ``sensitive`` key may be given
+    the same three ways but is parsed as usual; its value is masked in problems.
     """
     if secret and default:
         raise ValueError("a secret key has no default")
-    return KeySpec(parse, default, help, secret)
+    return KeySpec(parse, default, help, secret, sensitive)
 
 
 class Section:
@@ -374,7 +385,7 @@ def section_keys(section: type[Section]) -> tuple[Key, ...]:
         if len(specs) != 1:
             raise TypeError(f"{section.__name__}.{item.name}: expected Annotated[type, key(parse, default, help)]")
         (spec,) = specs
-        keys.append(Key(item.name, spec.parse, spec.default, spec.help, spec.secret))
+        keys.append(Key(item.name, spec.parse, spec.default, spec.help, spec.secret, spec.sensitive))
     return tuple(keys)
 
 
@@ -395,7 +406,9 @@ class DatabaseSettings(Section):
             parse_database_url,
             "sqlite:///successbot.db",
             "any SQLAlchemy URL, such as postgresql+psycopg://user@host/dbname; "
-            "a relative SQLite path is taken from the working directory",
+            "a relative SQLite path is taken from the working directory. A URL with a password is better "
+            "given as url_env = VARNAME or url_file = PATH",
+            sensitive=True,
         ),
     ]
     auto_upgrade: Annotated[
@@ -727,6 +740,8 @@ def example_config() -> str:
                 ]
             else:
                 lines.append(f"{key.name} = {key.default}".rstrip())
+                if key.sensitive:
+                    lines.append(f"# {key.name}_env = SUCCESSBOT_{section.upper()}_{key.name.upper()}")
     return "\n".join(lines) + "\n"
 
 
@@ -839,7 +854,7 @@ def _check_section(
     secrets_needed: bool = True,
 ) -> dict[str, Any]:
     known = {key.name for key in keys}
-    known |= {key.name + suffix for key in keys if key.secret for suffix in SECRET_SUFFIXES}
+    known |= {form for key in keys for form in key.indirect_forms}
     for name in given:
         if name not in known:
             problems.append(
@@ -863,11 +878,27 @@ def _check_section(
             values[key.name] = _secret_value(key, given, source, problem, secrets_needed)
             continue
         raw = given.get(key.name, key.default)
+        if key.sensitive and any(form in given for form in key.indirect_forms):
+            indirect = _secret_value(key, given, source, problem)
+            if indirect is None:
+                continue  # its problem is recorded
+            raw = indirect.reveal()
         try:
             values[key.name] = key.parse(raw)
         except ValueError as error:
-            problem(f"{error}, found {raw.strip()!r}")
+            shown = mask_credentials(raw.strip()) if key.sensitive else raw.strip()
+            problem(f"{error}, found {shown!r}")
     return values
+
+
+def mask_credentials(url: str) -> str:
+    """``url`` with any password in it shown as ``***``, as SQLAlchemy shows an engine's URL."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 def _secret_value(

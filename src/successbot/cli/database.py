@@ -43,14 +43,14 @@ def run_db(args: argparse.Namespace, clock: Clock) -> int:
 
 
 def _copy_to(source: Engine, target_url: str, replace: bool) -> None:
-    from successbot.config import parse_database_url
+    from successbot.config import mask_credentials, parse_database_url
     from successbot.storage.database import make_engine
     from successbot.storage.database_copy import CopyRefused, copy_database
 
     try:
         target = make_engine(parse_database_url(target_url))
     except ValueError as error:
-        raise UsageError(f"--to: {error}, found {target_url!r}") from None
+        raise UsageError(f"--to: {error}, found {mask_credentials(target_url)!r}") from None
     try:
         copies = copy_database(source, target, replace=replace)
     except CopyRefused as error:
