@@ -64,12 +64,13 @@ def make_core(
     schedule: ScheduleService | None = None,
     site_url: str | None = None,
     on_change: Callable[[Success], None] | None = None,
+    require_account_for_success: bool = False,
 ) -> Core:
     base = default_config()
     config = replace(
         base,
         bot=replace(base.bot, command_prefix=prefix, console_channel="#dev"),
-        permissions=replace(base.permissions, admins=admins),
+        permissions=replace(base.permissions, admins=admins, require_account_for_success=require_account_for_success),
         export=replace(base.export, url=site_url),
     )
     return build_core(config, store, schedule, on_change=on_change)

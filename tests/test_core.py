@@ -254,3 +254,17 @@ def test_the_core_never_reads_the_clock_itself(store):
     message = Message(text="#success time travel", nick="alice", channel="#dev")
     make_core(store).handle(message, datetime(1999, 12, 31, 23, 59, tzinfo=UTC))
     assert store.get(1).created_at.year == 1999
+
+
+def test_with_accounts_required_a_success_from_someone_not_logged_in_is_refused_politely(store, clock):
+    channel = Channel(make_core(store, require_account_for_success=True), clock)
+    (refusal,) = channel.say("#success fixed the gate", nick="bob", account=None)
+    assert refusal.startswith("bob: Not recorded: this channel records successes from people logged in to services")
+    assert store.get(1) is None
+    assert channel.say("#success fixed the gate", nick="alice", account="alice") == ["alice: Added success #1"]
+
+
+def test_with_accounts_required_the_adapter_is_told_to_look_the_account_up_for_a_success(store):
+    assert make_core(store, require_account_for_success=True).needs_account("#success fixed the gate")
+    assert not make_core(store).needs_account("#success fixed the gate")
+    assert make_core(store).needs_account("!success undelete 1")  # admin commands always do

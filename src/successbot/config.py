@@ -433,6 +433,15 @@ class PermissionSettings(Section):
         tuple[str, ...],
         key(parse_list, "", "services accounts (not nicks) allowed to run admin commands, comma-separated"),
     ]
+    require_account_for_success: Annotated[
+        bool,
+        key(
+            parse_bool,
+            "false",
+            "record #success only from someone logged in to services; others get a polite one-line refusal "
+            "instead of a success under a nick anyone can take",
+        ),
+    ]
 
 
 @dataclass(frozen=True)

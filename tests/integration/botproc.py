@@ -42,10 +42,10 @@ class BotProcess:
         lines = [
             "[bot]", f"nick = {nick}",
             "[database]", f"url = {self.database_url}", *(f"{key} = {value}" for key, value in database.items()),
-            "[permissions]", f"admins = {admins}",
             "[irc]", *(f"{key} = {value}" for key, value in settings.items()),
         ]  # fmt: skip
         more = {name: dict(values) for name, values in (sections or {}).items()}
+        more.setdefault("permissions", {}).setdefault("admins", admins)
         if sources:
             more.setdefault("schedule", {})["sources"] = sources
         for section, values in more.items():

@@ -154,3 +154,22 @@ def test_on_ngircd_without_accounts_a_nick_alone_never_gets_admin_rights(ngircd_
     store = bot.store()
     assert not store.get(1).is_deleted
     assert store.get(2).is_deleted and store.get(3).is_deleted
+
+
+def test_with_accounts_required_only_a_logged_in_speaker_records_a_success(inspircd, start_bot):
+    channel = fresh_channel()
+    start_bot(
+        inspircd, env=BOT_ENV, channels=channel, sections={"permissions": {"require_account_for_success": "true"}},
+        **SASL_BOT, **UNPACED,
+    )  # fmt: skip
+    anonymous = inspircd.connect("carol")  # not logged in: on the untagged server the bot must ask WHOIS
+    anonymous.join(channel)
+    anonymous.say(channel, "#success under a nick anyone can take")
+    refusal = anonymous.wait_for(lambda m: m.command == "PRIVMSG" and m.nick == "sbot", timeout=15).text
+    assert refusal.startswith("carol: Not recorded: this channel records successes from people logged in")
+    bob = inspircd.connect("bob", sasl=("bob", "bobpw"))
+    bob.join(channel)
+    bob.say(channel, "#success signed with my account")
+    assert bob.wait_for(lambda m: m.command == "PRIVMSG" and m.nick == "sbot", timeout=15).text == (
+        "bob: Added success #1"
+    )

@@ -22,11 +22,19 @@ NOT_RECORDED = "Not recorded: the database is unavailable right now, so nothing 
     args="TEXT",
     summary="records TEXT as a success of yours in this channel, for the weekly digest",
     examples=[Example("#success fixed the gate", "alice: Added success #1")],
+    needs_account=lambda services: services.require_account_for_success,
 )
 def record_success(request: Request) -> list[str]:
     message = request.message
     if message.channel is None:
         return ["#success works in a channel, so the success has a home; say it there."]
+    if request.services.require_account_for_success and message.account is None:
+        return [
+            request.to_speaker(
+                "Not recorded: this channel records successes from people logged in to services only "
+                "(a nick alone can be taken by anyone). Log in, then say it again."
+            )
+        ]
     try:
         text = clean_success_text(request.args)
     except InvalidSuccessText as problem:

@@ -47,6 +47,8 @@ class Services:
     week_page_url: Callable[[datetime], str | None] = no_page
     # Told about every committed add, delete and restore (the app republishes the pages).
     on_change: Callable[[Success], None] | None = None
+    # #success only from someone logged in to services ([permissions] require_account_for_success).
+    require_account_for_success: bool = False
 
     def is_admin(self, account: str | None) -> bool:
         """Admins are services accounts; a nick alone never counts."""
@@ -94,8 +96,14 @@ class Command:
     examples: tuple[Example, ...] = ()
     admin_only: bool = False
     # Whether the handler decides by the speaker's services account, so an
-    # adapter without account tags must look it up (WHOIS) before dispatching.
-    needs_account: bool = False
+    # adapter without account tags must look it up (WHOIS) before dispatching;
+    # a function of the services when that depends on the configuration.
+    needs_account: bool | Callable[[Services], bool] = False
+
+    def decides_by_account(self, services: Services) -> bool:
+        if self.admin_only:
+            return True
+        return self.needs_account(services) if callable(self.needs_account) else self.needs_account
 
     @property
     def is_hashtag(self) -> bool:
@@ -113,7 +121,7 @@ def command(
     summary: str,
     examples: Iterable[Example] = (),
     admin_only: bool = False,
-    needs_account: bool = False,
+    needs_account: bool | Callable[[Services], bool] = False,
 ) -> Callable[[Handler], Command]:
     """Declare a command: the decorated handler becomes a ``Command``."""
 

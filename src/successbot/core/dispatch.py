@@ -23,7 +23,7 @@ class Core:
     def needs_account(self, text: str) -> bool:
         """Whether ``text`` invokes a command that decides by services account."""
         match = self.services.commands.match(text, self.services.command_prefix)
-        return match is not None and (match.command.needs_account or match.command.admin_only)
+        return match is not None and match.command.decides_by_account(self.services)
 
     def handle(self, message: Message, now: datetime) -> list[Reply]:
         """The replies to ``message``; [] when it is not for us.

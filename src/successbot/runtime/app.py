@@ -65,6 +65,7 @@ def build_core(
         schedule=schedule,
         week_page_url=no_page if config.export.url is None else partial(week_page_url, config.export.url),
         on_change=on_change,
+        require_account_for_success=config.permissions.require_account_for_success,
     )
     return Core(services)
 
