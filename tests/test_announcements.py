@@ -44,18 +44,18 @@ def listed(announcements):
 def test_2016_ptl_and_tc_election_reminders_open_and_before_closing():
     found = plan(events(NEWTON_ELECTION), policy(weekly_summary=None), at("2016-03-10T00:00"), at("2016-04-09T00:00"))
     assert listed(found) == [
-        ("2016-03-11 00:00", ELECTION, "PTL nomination is open until Thu 2016-03-17 23:59 UTC."),
-        ("2016-03-15 23:59", ELECTION, "PTL nomination closes in 2 days, Thu 2016-03-17 23:59 UTC."),
-        ("2016-03-17 19:59", ELECTION, "PTL nomination closes in 4 hours, Thu 2016-03-17 23:59 UTC."),
-        ("2016-03-18 00:00", ELECTION, "PTL elections are open until Thu 2016-03-24 23:59 UTC."),
-        ("2016-03-22 23:59", ELECTION, "PTL elections close in 2 days, Thu 2016-03-24 23:59 UTC."),
-        ("2016-03-24 19:59", ELECTION, "PTL elections close in 4 hours, Thu 2016-03-24 23:59 UTC."),
-        ("2016-03-25 00:00", ELECTION, "TC nomination is open until Thu 2016-03-31 23:59 UTC."),
-        ("2016-03-29 23:59", ELECTION, "TC nomination closes in 2 days, Thu 2016-03-31 23:59 UTC."),
-        ("2016-03-31 19:59", ELECTION, "TC nomination closes in 4 hours, Thu 2016-03-31 23:59 UTC."),
-        ("2016-04-01 00:00", ELECTION, "TC elections are open until Thu 2016-04-07 23:59 UTC."),
-        ("2016-04-05 23:59", ELECTION, "TC elections close in 2 days, Thu 2016-04-07 23:59 UTC."),
-        ("2016-04-07 19:59", ELECTION, "TC elections close in 4 hours, Thu 2016-04-07 23:59 UTC."),
+        ("2016-03-11 00:00", ELECTION, "PTL nomination is open until Thu 17 Mar 2016 23:59 UTC."),
+        ("2016-03-15 23:59", ELECTION, "PTL nomination closes in 2 days, Thu 17 Mar 2016 23:59 UTC."),
+        ("2016-03-17 19:59", ELECTION, "PTL nomination closes in 4 hours, Thu 17 Mar 2016 23:59 UTC."),
+        ("2016-03-18 00:00", ELECTION, "PTL elections are open until Thu 24 Mar 2016 23:59 UTC."),
+        ("2016-03-22 23:59", ELECTION, "PTL elections close in 2 days, Thu 24 Mar 2016 23:59 UTC."),
+        ("2016-03-24 19:59", ELECTION, "PTL elections close in 4 hours, Thu 24 Mar 2016 23:59 UTC."),
+        ("2016-03-25 00:00", ELECTION, "TC nomination is open until Thu 31 Mar 2016 23:59 UTC."),
+        ("2016-03-29 23:59", ELECTION, "TC nomination closes in 2 days, Thu 31 Mar 2016 23:59 UTC."),
+        ("2016-03-31 19:59", ELECTION, "TC nomination closes in 4 hours, Thu 31 Mar 2016 23:59 UTC."),
+        ("2016-04-01 00:00", ELECTION, "TC elections are open until Thu 7 Apr 2016 23:59 UTC."),
+        ("2016-04-05 23:59", ELECTION, "TC elections close in 2 days, Thu 7 Apr 2016 23:59 UTC."),
+        ("2016-04-07 19:59", ELECTION, "TC elections close in 4 hours, Thu 7 Apr 2016 23:59 UTC."),
     ]
 
 
@@ -69,7 +69,7 @@ def test_release_week_and_day_before_reminders_from_a_real_schedule():
             "Week R-3 of Mitaka: RC1 target week (Mon 14 Mar); Hard StringFreeze (Thu 17 Mar). "
             "Final release in 3 weeks (Thu 7 Apr 2016).",
         ),
-        ("2016-03-16 09:00", RELEASE, "Tomorrow: Hard StringFreeze, Thu 17 Mar 2016 (UTC)."),
+        ("2016-03-16 09:00", RELEASE, "Tomorrow (Thu 17 Mar 2016): Hard StringFreeze."),
     ]
 
 
@@ -77,7 +77,7 @@ def test_indri_milestone_reminder_a_day_before():
     found = plan(events(INDRI), policy(weekly_summary=None), at("2026-11-16T00:00"), at("2026-11-23T00:00"))
     texts = [text for _due, kind, text in listed(found) if kind == RELEASE]
     assert any(text.startswith("Week R-18 of ") for text in texts)
-    assert "Tomorrow: Indri-1 milestone, Thu 19 Nov 2026 (UTC)." in texts
+    assert "Tomorrow (Thu 19 Nov 2026): Indri-1 milestone." in texts
 
 
 def test_weekly_summary_at_the_configured_minute_each_week():
@@ -159,3 +159,48 @@ def test_a_phase_edited_to_nothing_gets_no_reminders():
     assert (
         plan([empty], policy(weekly_summary=None), phase.start - timedelta(days=1), phase.end + timedelta(days=9)) == []
     )
+
+
+SERIES_STATUS = OPENSTACK_DATA / "releases" / "series_status.yaml"
+ELECTION_2026_2 = OPENSTACK_DATA / "election" / "configuration-2026.2.yaml"
+
+
+def test_reminders_due_together_in_a_channel_are_one_post():
+    found = plan(events(INDRI), policy(weekly_summary=None), at("2027-02-17T00:00"), at("2027-02-18T00:00"))
+    assert listed(found) == [
+        (
+            "2027-02-17 09:00",
+            RELEASE,
+            "Tomorrow (Thu 18 Feb 2027): Feature freeze, Indri-3 milestone, Requirements freeze, Soft StringFreeze.",
+        )
+    ]
+
+
+def test_the_release_week_lists_an_event_once_when_two_sources_give_it():
+    found = plan(events(SERIES_STATUS, INDRI), policy(weekly_summary=None), at("2027-03-22T00:00"), at("2027-03-23"))
+    (week,) = [text for _due, kind, text in listed(found) if kind == RELEASE]
+    assert week.count("Indri release") == 1
+
+
+def test_ptl_and_tc_phases_opening_and_closing_together_are_one_post_each():
+    found = plan(events(ELECTION_2026_2), policy(weekly_summary=None), at("2026-02-04T00:00"), at("2026-02-19T00:00"))
+    assert listed(found) == [
+        ("2026-02-04 23:45", ELECTION, "PTL Nominations and TC Nominations are open until Wed 18 Feb 2026 23:45 UTC."),
+        (
+            "2026-02-16 23:45",
+            ELECTION,
+            "PTL Nominations and TC Nominations close in 2 days, Wed 18 Feb 2026 23:45 UTC.",
+        ),
+        (
+            "2026-02-18 19:45",
+            ELECTION,
+            "PTL Nominations and TC Nominations close in 4 hours, Wed 18 Feb 2026 23:45 UTC.",
+        ),
+        ("2026-02-18 23:45", ELECTION, "TC Campaigning is open until Wed 25 Feb 2026 23:45 UTC."),
+    ]
+
+
+def test_the_release_week_is_written_r_minus_0_as_openstack_writes_it():
+    found = plan(events(INDRI), policy(weekly_summary=None), at("2027-03-22T00:00"), at("2027-03-23T00:00"))
+    (week,) = [text for _due, kind, text in listed(found) if kind == RELEASE]
+    assert week.startswith("Week R-0 of Indri (2027.1): ")  # the file names it R+0

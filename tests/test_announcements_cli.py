@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from harness import OPENSTACK_DATA
+from successbot.schedules.wording import moment
 from test_cli import run
 
 NEWTON_ELECTION = str(OPENSTACK_DATA / "election" / "events-newton-2016-03.yaml")
@@ -20,7 +21,7 @@ def test_dry_run_lists_election_and_release_posts_in_time_order(tmp_path):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == (
-        "2016-03-11 00:00 UTC  #openstack-dev  election  PTL nomination is open until Thu 2016-03-17 23:59 UTC."
+        "2016-03-11 00:00 UTC  #openstack-dev  election  PTL nomination is open until Thu 17 Mar 2016 23:59 UTC."
     )
     assert (
         "2016-03-14 09:00 UTC  #openstack-dev  release  Week R-3 of Mitaka: RC1 target week (Mon 14 Mar); "
@@ -30,7 +31,7 @@ def test_dry_run_lists_election_and_release_posts_in_time_order(tmp_path):
         "2016-03-18 15:00 UTC  #openstack-dev  summary  weekly summary of 2016-W11, if the week has successes"
     ) in lines
     assert (
-        "2016-04-07 19:59 UTC  #openstack-dev  election  TC elections close in 4 hours, Thu 2016-04-07 23:59 UTC."
+        "2016-04-07 19:59 UTC  #openstack-dev  election  TC elections close in 4 hours, Thu 7 Apr 2016 23:59 UTC."
         in lines
     )
     assert lines == sorted(lines)  # time order
@@ -67,6 +68,6 @@ def test_console_shows_what_is_due(tmp_path):
     (tmp_path / "bot.ini").write_text("[schedule]\nsources = election.yaml\n[bot]\nconsole_channel = #dev\n")
     result = run(tmp_path, "--config", "bot.ini", "console", "--nick", "alice", stdin="!help\n")
     first = result.stdout.splitlines()[0]
-    assert first == f"<successbot> Maintainer nominations are open until {closes:%a %Y-%m-%d %H:%M} UTC."
+    assert first == f"<successbot> Maintainer nominations are open until {moment(closes)}."
     again = run(tmp_path, "--config", "bot.ini", "console", "--nick", "alice", stdin="")
     assert "Maintainer nominations" not in again.stdout  # once, not at every start

@@ -64,10 +64,10 @@ def test_election_reminder_posts_at_its_minute_once(engine, store):
     bot = announcer(engine, store, sink)
     assert bot.run_due(at("2016-03-10T23:59")) == []
     posted = bot.run_due(at("2016-03-11T00:00"))
-    assert [a.text for a in posted] == ["PTL nomination is open until Thu 2016-03-17 23:59 UTC."]
+    assert [a.text for a in posted] == ["PTL nomination is open until Thu 17 Mar 2016 23:59 UTC."]
     assert bot.run_due(at("2016-03-11T00:00:30")) == []
     assert bot.run_due(at("2016-03-11T00:05")) == []
-    assert sink.texts() == ["PTL nomination is open until Thu 2016-03-17 23:59 UTC."]
+    assert sink.texts() == ["PTL nomination is open until Thu 17 Mar 2016 23:59 UTC."]
 
 
 @on_every_backend
@@ -111,8 +111,8 @@ def test_a_restart_in_the_middle_posts_nothing_twice(engine, store):
         first.run_due(now)
     texts = sink.texts()
     assert len(texts) == len(set(texts))
-    assert "PTL nomination closes in 2 days, Thu 2016-03-17 23:59 UTC." in texts
-    assert "PTL nomination closes in 4 hours, Thu 2016-03-17 23:59 UTC." in texts
+    assert "PTL nomination closes in 2 days, Thu 17 Mar 2016 23:59 UTC." in texts
+    assert "PTL nomination closes in 4 hours, Thu 17 Mar 2016 23:59 UTC." in texts
 
 
 @on_every_backend
@@ -143,7 +143,7 @@ def test_missed_while_down_recent_ones_post_older_ones_are_skipped(engine, store
     bot = announcer(engine, store, sink, grace=timedelta(hours=1))
     # Down from before the PTL nomination opened until 30 minutes after the 4-hour reminder.
     bot.run_due(at("2016-03-17T20:29"))
-    assert sink.texts() == ["PTL nomination closes in 4 hours, Thu 2016-03-17 23:59 UTC."]
+    assert sink.texts() == ["PTL nomination closes in 4 hours, Thu 17 Mar 2016 23:59 UTC."]
     assert "announcement skipped in #dev: PTL nomination opens" in caplog.text
     assert "announcement skipped in #dev: PTL nomination closes in 2 days" in caplog.text
     sink.posted.clear()
@@ -159,7 +159,7 @@ def test_a_channel_the_bot_is_not_in_yet_is_tried_again_within_the_grace(engine,
     assert sink.posted == []
     sink.joined = True
     bot.run_due(at("2016-03-11T00:30"))
-    assert sink.texts() == ["PTL nomination is open until Thu 2016-03-17 23:59 UTC."]
+    assert sink.texts() == ["PTL nomination is open until Thu 17 Mar 2016 23:59 UTC."]
 
 
 @on_every_backend
@@ -172,7 +172,7 @@ def test_a_claim_whose_sender_died_is_taken_over_once_stale(engine, store):
     survivor.run_due(at("2016-03-11T00:02"))
     assert sink.posted == []  # the claim is fresh: its sender may still be at it
     survivor.run_due(at("2016-03-11T00:06"))
-    assert sink.texts() == ["PTL nomination is open until Thu 2016-03-17 23:59 UTC."]
+    assert sink.texts() == ["PTL nomination is open until Thu 17 Mar 2016 23:59 UTC."]
 
 
 @on_every_backend
@@ -185,7 +185,7 @@ def test_a_moved_deadline_is_announced_at_the_new_time_not_the_old(engine, store
     schedule[:] = [replace(e, end=e.end + timedelta(days=1)) if e.title == "PTL nomination" else e for e in schedule]
     bot.run_due(at("2016-03-15T23:59"))
     bot.run_due(at("2016-03-16T23:59"))
-    assert sink.texts()[1:] == ["PTL nomination closes in 2 days, Fri 2016-03-18 23:59 UTC."]
+    assert sink.texts()[1:] == ["PTL nomination closes in 2 days, Fri 18 Mar 2016 23:59 UTC."]
 
 
 @on_every_backend
@@ -232,7 +232,7 @@ def test_the_four_hour_reminder_within_grace(engine, store, when):
     bot.run_due(at("2016-03-17T19:58"))
     sink.posted.clear()
     bot.run_due(at(when))
-    assert sink.texts() == ["PTL nomination closes in 4 hours, Thu 2016-03-17 23:59 UTC."]
+    assert sink.texts() == ["PTL nomination closes in 4 hours, Thu 17 Mar 2016 23:59 UTC."]
 
 
 def test_summary_links_the_published_week_and_rewrites_its_pages(tmp_path):
@@ -301,7 +301,7 @@ def test_an_announcement_dropped_before_it_was_written_is_posted_once_later(engi
     restarted = announcer(engine, store, after_restart, instance="restarted")
     restarted.run_due(at("2016-03-11T00:01"))
     restarted.run_due(at("2016-03-11T00:02"))
-    assert after_restart.texts() == ["PTL nomination is open until Thu 2016-03-17 23:59 UTC."]
+    assert after_restart.texts() == ["PTL nomination is open until Thu 17 Mar 2016 23:59 UTC."]
     assert statuses(engine, "2016-03-04T00:00") == ["sent"]
 
 

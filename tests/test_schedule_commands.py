@@ -67,7 +67,7 @@ def test_deadline_in_the_middle_of_the_indri_cycle(bot):
 
 def test_deadline_in_release_week(bot):
     assert bot("!deadline", at("2026-09-29T09:00")) == [
-        "Hibiscus (2026.2), week R+0. Next deadlines (UTC): 2026.2 Hibiscus release, Wed 30 Sep 2026 (tomorrow) · "
+        "Hibiscus (2026.2), week R-0. Next deadlines (UTC): 2026.2 Hibiscus release, Wed 30 Sep 2026 (tomorrow) · "
         "PTG (virtual), Mon 12 Oct to Fri 16 Oct 2026 (in 13 days) · Indri-1 milestone, Thu 19 Nov 2026 (in 51 days)"
     ]
 

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from successbot.schedules.wording import moment
+
 pytestmark = pytest.mark.irc
 
 SASL_BOT = {"auth": "sasl", "account": "sbot", "password_env": "SB_PASSWORD"}
@@ -347,7 +349,7 @@ def test_a_due_reminder_arrives_in_the_channel_once(irc_network, accounts, start
     bot = start_bot(irc_network, env=BOT_ENV, channels=channel, sections=sections, **SASL_BOT)
     reminder = watcher.wait_for(from_bot(), timeout=15, what="the reminder")
     assert reminder.params[0] == channel
-    assert reminder.text == f"PTL nominations are open until {closes:%a %Y-%m-%d %H:%M} UTC."
+    assert reminder.text == f"PTL nominations are open until {moment(closes)}."
     later = [m for m in watcher.collect(3) if m.command == "PRIVMSG"]
     assert later == []  # checked every second, posted once
     assert bot.signal_and_wait() == 0

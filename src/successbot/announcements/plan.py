@@ -19,8 +19,8 @@ from datetime import UTC, datetime, time, timedelta
 
 from successbot.core.weeks import week_label
 from successbot.schedules.model import Event, Kind, series_display
-from successbot.schedules.queries import election_phases, in_order
-from successbot.schedules.wording import day_text, span
+from successbot.schedules.queries import distinct, election_phases, in_order
+from successbot.schedules.wording import day_text, moment, span, week_name, when
 
 SUMMARY, ELECTION, RELEASE = "summary", "election", "release"
 KINDS = (SUMMARY, ELECTION, RELEASE)
@@ -137,26 +137,37 @@ def _summaries(policy: AnnouncementPolicy, start: datetime, end: datetime) -> li
 def _election_reminders(
     events: list[Event], policy: AnnouncementPolicy, start: datetime, end: datetime
 ) -> list[Announcement]:
-    found = []
+    """Phases that open, or close, at the same minute (a combined PTL and TC election) are one post."""
+    opening: dict[tuple[datetime, str], list[Event]] = defaultdict(list)
+    closing: dict[tuple[datetime, timedelta, str], list[Event]] = defaultdict(list)
     for phase in election_phases(events):
         if phase.end <= phase.start:
             continue  # a phase edited down to nothing opens and closes no one
         closes = _closing(phase)
         if start <= phase.start < end:
-            text = f"{phase.title} {_verb(phase.title, 'is', 'are')} open until {closes}."
-            found += _announcement(policy, ELECTION, phase.start, f"{phase.title} opens", text)
+            opening[(phase.start, closes)].append(phase)
         for offset in policy.election_offsets:
             due = phase.end - offset
             if due > phase.start and start <= due < end:
-                text = f"{phase.title} {_verb(phase.title, 'closes', 'close')} in {span(offset)}, {closes}."
-                found += _announcement(policy, ELECTION, due, f"{phase.title} closes in {span(offset)}", text)
+                closing[(due, offset, closes)].append(phase)
+    found = []
+    for (due, closes), phases in opening.items():
+        titles = _listed([phase.title for phase in phases])
+        plural = len(phases) > 1 or _is_plural(titles)
+        text = f"{titles} {'are' if plural else 'is'} open until {closes}."
+        found += _announcement(policy, ELECTION, due, f"{titles} open{'' if plural else 's'}", text)
+    for (due, offset, closes), phases in closing.items():
+        titles = _listed([phase.title for phase in phases])
+        verb = "close" if len(phases) > 1 or _is_plural(titles) else "closes"
+        text = f"{titles} {verb} in {span(offset)}, {closes}."
+        found += _announcement(policy, ELECTION, due, f"{titles} {verb} in {span(offset)}", text)
     return found
 
 
 def _release_reminders(
     events: list[Event], policy: AnnouncementPolicy, start: datetime, end: datetime
 ) -> list[Announcement]:
-    deadlines = [e for e in in_order(events) if e.kind in WEEK_DEADLINE_KINDS and e.is_cross_project]
+    deadlines = distinct(e for e in in_order(events) if e.kind in WEEK_DEADLINE_KINDS and e.is_cross_project)
     found = []
     for week in (e for e in events if e.kind is Kind.CYCLE_WEEK):
         due = datetime.combine(week.start.date(), policy.release_week_post, UTC)
@@ -164,22 +175,39 @@ def _release_reminders(
         if this_week and start <= due < end:
             found += _announcement(policy, RELEASE, due, f"week {week.title} of {week.series}",
                                    _week_text(week, this_week, deadlines))  # fmt: skip
+    # Deadlines reminded of at the same minute (the day before a feature freeze, say) are one post.
+    together: dict[tuple[datetime, timedelta], list[Event]] = defaultdict(list)
     for deadline in deadlines:
         if deadline.kind not in REMINDED_KINDS:
             continue
         for offset in policy.release_offsets:
             due = _reminder_time(deadline, offset, policy.release_week_post)
             if start <= due < end:
-                subject = f"{deadline.title} ({deadline.series}) in {span(offset)}"
-                text = f"{_when_ahead(offset)}: {deadline.title}, {_deadline_day(deadline)}."
-                found += _announcement(policy, RELEASE, due, subject, text)
+                together[(due, offset)].append(deadline)
+    for (due, offset), reminded in together.items():
+        series = _listed(sorted({d.series or "" for d in reminded if d.series}))
+        subject = f"{', '.join(d.title for d in reminded)} ({series}) in {span(offset)}"
+        found += _announcement(policy, RELEASE, due, subject, _reminder_text(offset, reminded))
     return found
+
+
+def _reminder_text(offset: timedelta, reminded: list[Event]) -> str:
+    """``Tomorrow (Thu 18 Feb 2027): Feature freeze, Indri-3 milestone.``: one day named once."""
+    days = {when(deadline) for deadline in reminded}
+    if len(days) == 1:
+        return f"{_when_ahead(offset)} ({days.pop()}): {', '.join(d.title for d in reminded)}."
+    return f"{_when_ahead(offset)}: {', '.join(f'{d.title} ({when(d)})' for d in reminded)}."
+
+
+def _listed(names: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _week_text(week: Event, this_week: list[Event], deadlines: list[Event]) -> str:
     name = series_display(week.series, week.release_id) or "the cycle"
     items = [f"{d.title} ({day_text(d.start.date(), year=False)})" for d in this_week]
-    text = f"Week {week.title} of {name}: {'; '.join(items)}."
+    text = f"Week {week_name(week.title)} of {name}: {'; '.join(items)}."
     final = next(
         (d for d in deadlines if d.kind is Kind.FINAL_RELEASE and d.series == week.series and d.start >= week.end),
         None,
@@ -212,19 +240,14 @@ def _capped(planned: list[Announcement], cap: int) -> list[Announcement]:
 def _closing(phase: Event) -> str:
     if phase.all_day:
         return f"the end of {day_text(phase.last_day)} UTC"
-    return f"{phase.end:%a %Y-%m-%d %H:%M} UTC"
-
-
-def _deadline_day(deadline: Event) -> str:
-    if deadline.all_day and deadline.last_day != deadline.start.date():
-        return f"{day_text(deadline.start.date())} to {day_text(deadline.last_day)} (UTC)"
-    return f"{day_text(deadline.start.date())} (UTC)"
+    return moment(phase.end)
 
 
 def _when_ahead(offset: timedelta) -> str:
     return "Tomorrow" if offset == timedelta(days=1) else f"In {span(offset)}"
 
 
-def _verb(title: str, singular: str, plural: str) -> str:
+def _is_plural(title: str) -> bool:
+    """``PTL elections`` close; ``PTL nomination`` closes."""
     last = title.split()[-1].lower() if title.split() else ""
-    return plural if last.endswith("s") and not last.endswith("ss") else singular
+    return last.endswith("s") and not last.endswith("ss")

@@ -24,7 +24,7 @@ from successbot.schedules.queries import (
     open_phases,
     upcoming_deadlines,
 )
-from successbot.schedules.wording import moment, relative, relative_to, span, when
+from successbot.schedules.wording import moment, relative, relative_to, span, week_name, when
 
 MAX_REPLY = 400
 DEFAULT_DEADLINES = 3
@@ -155,7 +155,7 @@ def _where(events: list[Event], now: datetime) -> str:
     week = cycle_week_at(events, now)
     if week is None:
         return ""
-    return f"{series_display(week.series, week.release_id) or 'The cycle'}, week {week.title}."
+    return f"{series_display(week.series, week.release_id) or 'The cycle'}, week {week_name(week.title)}."
 
 
 def _moment(now: datetime) -> str:

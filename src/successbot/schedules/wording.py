@@ -11,6 +11,11 @@ from datetime import date, datetime, timedelta
 from successbot.schedules.model import Event
 
 
+def week_name(title: str) -> str:
+    """A cycle week as OpenStack writes it: the release week is ``R-0``, though some files say ``R+0``."""
+    return "R-0" if title.strip().upper() == "R+0" else title
+
+
 def day_text(day: date, year: bool = True) -> str:
     return f"{day:%a} {day.day} {day:%b}" + (f" {day.year}" if year else "")
 
