@@ -51,14 +51,22 @@ def network():
 
 def test_joined_without_login_then_logs_in_by_sasl_when_services_link(network, start_bot):
     # A nick that is not the account's: Anope does not greet it, so only CAP NEW sasl can bring the login.
-    channel = fresh_channel()
-    bot = start_bot(network, env=BOT_ENV, channels=channel, nick="sbotx", **SASL_BOT)
+    channel, registered_only = fresh_channel(), fresh_channel()
+    bot = start_bot(network, env=BOT_ENV, channels=f"{channel}, {registered_only}", nick="sbotx", **SASL_BOT)
     assert "authenticated by SASL as sbot" in bot.log()
     before = len(bot.log())
+    # The restarted server ops a channel's creator (the template's defaultmodes is "nt"), so that
+    # the watcher can make a channel for logged-in users only while services, and ChanServ, are away.
+    config = network.dir / "inspircd.conf"
+    config.write_text(config.read_text().replace('defaultmodes="nt"', 'defaultmodes="nto"'))
     restart_without_services(network)
+    watcher = network.connect("watcher")
+    watcher.join(registered_only)
+    watcher.send(f"MODE {registered_only} +R")  # only logged-in users may join (InspIRCd's services_account)
+    watcher.wait_for(lambda m: m.command == "MODE" and m.params[1:] == ["+R"], what="MODE +R")
     bot.wait_for_log(r"not logged in as sbot after 15s; joining the channels anyway", after=before, timeout=45)
     bot.wait_joined(channel, after=before)
-    watcher = network.connect("watcher")
+    bot.wait_for_log(rf"cannot join {registered_only}: only for registered nicks", after=before)
     assert whois_account(watcher, "sbotx") is None  # in the channel, and not logged in
     linking, started = len(bot.log()), time.monotonic()
     network.start_services()  # returns once NickServ answers a probe
@@ -70,6 +78,7 @@ def test_joined_without_login_then_logs_in_by_sasl_when_services_link(network, s
     assert "authenticated by SASL as sbot" in log
     assert "connecting to" not in log  # logged in on the same connection
     assert bot.process.poll() is None
+    bot.wait_joined(registered_only, after=linking)  # refused before the login, let in after it
     watcher.join(channel)
     watcher.say(channel, "#success the login survived the network")
     assert bot_reply(watcher, nick="sbotx") == "watcher: Added success #1"

@@ -61,7 +61,8 @@ PERMANENT_JOIN_FAILURES = {
     "bannedfromchan": "banned",
     "inviteonlychan": "invite only",
     "badchannelkey": "wrong channel key",
-    "needreggednick": "only for registered nicks",
+    # 477 is ERR_NEEDREGGEDNICK on today's servers; the irc library names it after RFC 1459's ERR_NOCHANMODES.
+    "nochanmodes": "only for registered nicks",
 }
 UNKNOWN = object()  # a speaker's account that the network has not told us
 # Events about someone: a line of these kinds without a ":nick!user@host" is garbage.
@@ -425,7 +426,7 @@ class IrcBot:
             self.stop("SASL login failed")
         if step.logged_in:
             for state in self.channels.values():
-                if state.abandoned == PERMANENT_JOIN_FAILURES["needreggednick"]:
+                if state.abandoned == PERMANENT_JOIN_FAILURES["nochanmodes"]:
                     state.abandoned = None  # refused before the login; it may let us in now
         if step.join:
             self._join_channels()
