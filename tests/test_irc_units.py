@@ -21,7 +21,9 @@ INSPIRCD_CAPS = (
 def test_requests_only_wanted_caps_the_server_offers_and_sasl_when_logging_in():
     caps = CapNegotiation(sasl=SaslCredentials("bot", "pw"))
     (request,) = caps.on_ls(["LS", INSPIRCD_CAPS])
-    assert request == "CAP REQ :server-time account-tag extended-join account-notify message-tags multi-prefix sasl"
+    assert request == (
+        "CAP REQ :server-time account-tag extended-join account-notify message-tags multi-prefix cap-notify sasl"
+    )
 
 
 def test_multiline_ls_waits_for_the_last_line():

@@ -486,6 +486,15 @@ class IrcSettings(Section):
         Secret | None,
         key(parse_text, "", "the services account's password, needed by auth = sasl or nickserv", secret=True),
     ]
+    require_login: Annotated[
+        bool,
+        key(
+            parse_bool,
+            "false",
+            "true: join no channel before the login to services succeeded; false: join after 15s without it "
+            "(one WARNING) and keep trying to log in",
+        ),
+    ]
     network: Annotated[
         str, key(parse_text, "", "network name stored with each success; empty: what the server calls its network")
     ]

@@ -7,15 +7,18 @@ temp dir on free ports; see their README.md for what the network offers.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -88,6 +91,7 @@ class Network:
     owns_dir: bool = False
     owns_scripts: bool = False  # a copy of the scripts made for this network (see ``without_modules``)
     _clients: list[Any] = field(default_factory=list, repr=False)
+    _daemons: list[subprocess.Popen[bytes]] = field(default_factory=list, repr=False)  # started by us, to reap
 
     @property
     def irc_client(self) -> ModuleType:
@@ -143,6 +147,61 @@ class Network:
         if result.returncode != 0:
             pytest.fail(f"restarting the network failed:\n{result.stderr}", pytrace=False)
 
+    def stop_services(self) -> None:
+        """Stop Anope alone: NickServ and SASL leave, the IRC server stays up."""
+        self._terminate("ANOPE_PID")
+
+    def start_services(self) -> None:
+        """Start Anope again as start-network.sh does, on the same dir; return once NickServ answers."""
+        d = self.dir
+        command = [
+            f"{d}/bin/anope",
+            "--nofork",
+            f"--confdir={d}/anope/conf",
+            f"--dbdir={d}/anope/data",
+            f"--logdir={d}/anope/logs",
+            "--modulesdir=/usr/lib/anope",
+            "--localedir=/usr/share/anope/locale",
+        ]
+        user = self.start_env.get("ANOPE_USER")
+        if user:
+            account = pwd.getpwnam(user)
+            command = ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups", *command]
+        pid = self._launch("ANOPE_PID", command, "anope.out")
+        self.irc_client.wait_ready(self.port, True, START_SECONDS, [pid])
+
+    def restart_ircd(self) -> None:
+        """Restart InspIRCd alone, on the same ports and config; return once a client can register."""
+        self._terminate("INSPIRCD_PID")
+        command = [f"{self.dir}/bin/inspircd", "--config", f"{self.dir}/inspircd.conf", "--nofork", "--runasroot"]
+        pid = self._launch("INSPIRCD_PID", command, "inspircd.out")
+        self.irc_client.wait_ready(self.port, False, START_SECONDS, [pid])
+
+    def _terminate(self, key: str) -> None:
+        pid = int(self.env[key])
+        alive = self.irc_client.process_alive
+        if alive(pid):
+            os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if alive(pid):
+            pytest.fail(f"{key} {pid} did not stop on SIGTERM", pytrace=False)
+
+    def _launch(self, key: str, command: list[str], output: str) -> int:
+        # Like the script: detached, output to a file in the dir; the new pid goes to network.env
+        # so that stop-network.sh stops this process too.
+        with open(self.dir / output, "ab") as out:
+            process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        self._daemons.append(process)
+        self.env[key] = str(process.pid)
+        env_file = self.dir / "network.env"
+        lines = [line for line in env_file.read_text().splitlines() if not line.startswith(f"{key}=")]
+        env_file.write_text("\n".join([*lines, f"{key}={process.pid}"]) + "\n")
+        return process.pid
+
     def stop(self) -> None:
         self.close_clients()
         result = subprocess.run(
@@ -151,6 +210,9 @@ class Network:
             text=True,
             timeout=30,
         )
+        for process in self._daemons:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=10)
         if self.owns_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
         if self.owns_scripts:

@@ -4,8 +4,9 @@ It turns IRC events into ``Message`` values for the core and the core's
 replies into paced lines. Everything runs on one thread, the reactor loop in
 ``IrcBot.run``; other threads (the scheduler) only put lines in the
 outbound queue. Connection states, in order: connecting → negotiating
-capabilities and SASL → registered (001) → identified (NickServ, if used) →
-joining. A lost link goes back to the start after a backoff.
+capabilities and SASL → registered (001) → logged in (``login.Login``: SASL
+or NickServ, retried while not) → joining. A lost link goes back to the
+start after a backoff.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from successbot.adapters.conversations import Conversations
 from successbot.adapters.irc.accounts import UNKNOWN, AccountTracker, account_named, nicks_in_names
 from successbot.adapters.irc.backoff import Backoff
 from successbot.adapters.irc.lines import MAX_LINE_BYTES, prefix_budget_for, sanitize, split_message
+from successbot.adapters.irc.login import EXIT_AUTH_FAILED, Login, Step
 from successbot.adapters.irc.outbound import (
     DEFAULT_BYTE_BURST,
     DEFAULT_BYTES_PER_SECOND,
@@ -41,7 +43,6 @@ from successbot.adapters.irc.outbound import (
     Sender,
     TokenBucket,
 )
-from successbot.adapters.irc.registration import CapNegotiation, SaslCredentials
 from successbot.config import ChannelSetting, IrcSettings
 from successbot.core.clock import Clock, parse_instant
 from successbot.core.dispatch import Core
@@ -51,11 +52,9 @@ from successbot.core.ports import Delivery
 log = logging.getLogger(__name__)
 
 EXIT_OK = 0
-EXIT_AUTH_FAILED = 2
 
 CONNECT_TIMEOUT = 15.0
 REGISTRATION_TIMEOUT = 60.0
-IDENTIFY_TIMEOUT = 15.0
 WHOIS_TIMEOUT = 10.0
 QUIT_TIMEOUT = 3.0
 NICK_REGAIN_INTERVAL = 60.0
@@ -66,7 +65,8 @@ PERMANENT_JOIN_FAILURES = {
     "bannedfromchan": "banned",
     "inviteonlychan": "invite only",
     "badchannelkey": "wrong channel key",
-    "needreggednick": "only for registered nicks",
+    # 477 is ERR_NEEDREGGEDNICK on today's servers; the irc library names it after RFC 1459's ERR_NOCHANMODES.
+    "nochanmodes": "only for registered nicks",
 }
 # Events about someone: a line of these kinds without a ":nick!user@host" is garbage.
 NEEDS_SOURCE = frozenset({"join", "part", "kick", "nick", "quit", "account", "pubmsg", "privmsg", "privnotice", "ctcp"})
@@ -172,8 +172,8 @@ class IrcBot:
         self._last_heard = 0.0
         self._ping_sent_at: float | None = None
         self._session = 0  # increases with each connection; stale timers compare it
-        self._caps = CapNegotiation()
-        self._identify_deadline: float | None = None
+        self._login = Login("none", nick, None)
+        self._caps = self._login.caps
         self._nick_candidates: list[str] = []
         self._accounts = AccountTracker(irc.strings.lower)
         self._whois: dict[str, PendingWhois] = {}
@@ -185,6 +185,7 @@ class IrcBot:
             end.setblocking(False)
         self.conversations = Conversations(core, self._deliver)
         self._register_handlers()
+        self._register_login_handlers()
         _install_redaction()
 
     # --- the loop ---
@@ -269,11 +270,13 @@ class IrcBot:
         host, port = settings.server, settings.effective_port
         self._session += 1
         self.registered = False
-        self._caps = CapNegotiation(
-            sasl=SaslCredentials(settings.account or self.primary_nick, settings.password.reveal())
-            if settings.auth == "sasl" and settings.password is not None
-            else None
+        self._login = Login(
+            settings.auth,
+            settings.account or self.primary_nick,
+            settings.password.reveal() if settings.password is not None else None,
+            require_login=settings.require_login,
         )
+        self._caps = self._login.caps  # the rest of the bot reads what is enabled from here
         self._nick_candidates = [*settings.alt_nicks, self.primary_nick + "_", self.primary_nick + "__"]
         self._accounts.reset()
         log.info("connecting to %s:%d%s", host, port, " with TLS" if settings.uses_tls else "")
@@ -408,35 +411,59 @@ class IrcBot:
     def _on_cap(self, _connection: Any, event: Any) -> None:
         if not event.arguments:
             return
-        subcommand, args = event.arguments[0].upper(), event.arguments
-        if subcommand == "LS" and not self._caps.finished:
-            self._send_registration(self._caps.on_ls(args))
-        elif subcommand == "ACK":
-            self._send_registration(self._caps.on_ack(args[-1]))
+        step = self._login.on_cap(event.arguments, self.monotonic())
+        if event.arguments[0].upper() == "ACK":
             log.info("capabilities enabled: %s", " ".join(sorted(self._caps.enabled)) or "none")
-        elif subcommand == "NAK":
-            self._send_registration(self._caps.on_nak(args[-1]))
+        self._apply_login(step)
 
     def _on_authenticate(self, _connection: Any, event: Any) -> None:
-        self._send_registration(self._caps.on_authenticate(event.target))
+        self._apply_login(self._login.on_authenticate(event.target or "", self.monotonic()))
 
     def _on_sasl_success(self, _connection: Any, _event: Any) -> None:
-        log.info("authenticated by SASL as %s", self._caps.sasl.account if self._caps.sasl else "?")
-        self._send_registration(self._caps.on_sasl_success())
+        self._apply_login(self._login.on_sasl_success(self.monotonic()))
 
     def _on_sasl_failure(self, _connection: Any, event: Any) -> None:
-        self._caps.on_sasl_failure()
         reason = event.arguments[-1] if event.arguments else event.type
-        account = self._caps.sasl.account if self._caps.sasl else "?"
-        log.error("SASL login as %s failed: %s; check [irc] account and password", account, reason)
-        self.exit_status = EXIT_AUTH_FAILED
-        self.stop("SASL login failed")
+        self._apply_login(self._login.on_sasl_failure(event.type, reason, self.monotonic()))
 
     def _on_logged_in(self, _connection: Any, event: Any) -> None:
-        if self._identify_deadline is not None:
-            account = event.arguments[1] if len(event.arguments) > 1 else "?"
-            log.info("identified to NickServ as %s", account)
-            self._identify_deadline = None
+        account = event.arguments[1] if len(event.arguments) > 1 else self._login.account
+        self._apply_login(self._login.on_logged_in(account, self.monotonic()))
+
+    def _register_login_handlers(self) -> None:
+        """The login's events beyond those in the table above; handlers of the same event run in turn."""
+        handlers: dict[str, Callable[[Any, Any], None]] = {
+            "loggedout": lambda _c, _e: self._apply_login(self._login.on_logged_out(self.monotonic())),
+            "saslalready": lambda _c, _e: self._apply_login(self._login.on_sasl_already(self.monotonic())),
+            "saslmechs": lambda _c, e: self._login.on_sasl_mechanisms(
+                e.arguments[0] if e.arguments else "", self.monotonic()
+            ),
+            "nosuchnick": self._on_login_no_such_nick,
+            "account": self._on_own_account,
+        }
+        for event_type, handler in handlers.items():
+            self.reactor.add_global_handler(event_type, self._guarded(handler))
+
+    def _on_login_no_such_nick(self, _connection: Any, event: Any) -> None:
+        if event.arguments:
+            self._apply_login(self._login.on_no_such_nick(event.arguments[0], self.monotonic()))
+
+    def _on_own_account(self, _connection: Any, event: Any) -> None:
+        if self._is_me(event.source.nick):
+            account = None if event.target in (None, "*") else event.target
+            self._apply_login(self._login.on_account(account, self.monotonic()))
+
+    def _apply_login(self, step: Step) -> None:
+        """Carry out what the login decided: its lines bypass the paced queue, as registration's do."""
+        self._send_registration(list(step.send))
+        if step.exit_status is not None:
+            self.exit_status = step.exit_status
+            self.stop("SASL login failed")
+        if step.logged_in:
+            for state in self.channels.values():
+                if state.abandoned == PERMANENT_JOIN_FAILURES["nochanmodes"]:
+                    state.abandoned = None  # refused before the login; it may let us in now
+        if step.join:
             self._join_channels()
 
     def _on_welcome(self, connection: Any, _event: Any) -> None:
@@ -447,30 +474,12 @@ class IrcBot:
         )
         if connection.get_nickname() != self.primary_nick:
             self._call_later(NICK_REGAIN_INTERVAL, self._regain_nick_periodically(self._session))
-        needs_nickserv = self.settings.auth == "nickserv" or (
-            self.settings.auth == "sasl" and self._caps.sasl_state != "done"
-        )
-        if needs_nickserv and self.settings.password is not None:
-            if self.settings.auth == "sasl":
-                log.info("the server offers no SASL PLAIN; identifying to NickServ instead")
-            account = self.settings.account or self.primary_nick
-            self._send_now(f"PRIVMSG NickServ :IDENTIFY {account} {self.settings.password.reveal()}")
-            self._identify_deadline = self.monotonic() + IDENTIFY_TIMEOUT
-        else:
-            self._join_channels()
+        self._apply_login(self._login.on_welcome(self.monotonic()))
 
     def _on_privnotice(self, _connection: Any, event: Any) -> None:
-        # Servers without the 900 numeric only tell us in NickServ's words.
-        text = event.arguments[0].lower() if event.arguments else ""
-        if (
-            self._identify_deadline is not None
-            and event.source.nick.lower() == "nickserv"
-            and ("identified" in text or "recognized" in text)
-            and "not" not in text.split()
-        ):
-            log.info("identified to NickServ")
-            self._identify_deadline = None
-            self._join_channels()
+        # NickServ's words: an answer where the server sends no 900, or a sign that services are back.
+        if event.source.nick.lower() == "nickserv" and event.arguments:
+            self._apply_login(self._login.on_nickserv_notice(event.arguments[0], self.monotonic()))
 
     def _join_channels(self) -> None:
         for state in self.channels.values():
@@ -607,7 +616,6 @@ class IrcBot:
     def _on_disconnect(self, _connection: Any, event: Any) -> None:
         was_up = self.monotonic() - self._connected_at
         self.registered = False
-        self._identify_deadline = None
         for state in self.channels.values():
             state.joined = False
         self._accounts.reset()
@@ -732,10 +740,7 @@ class IrcBot:
         if not self.connection.is_connected():
             return
         now = self.monotonic()
-        if self._identify_deadline is not None and now >= self._identify_deadline:
-            log.warning("NickServ did not confirm the login in %ds; joining anyway", IDENTIFY_TIMEOUT)
-            self._identify_deadline = None
-            self._join_channels()
+        self._apply_login(self._login.tick(now))
         for key, pending in list(self._whois.items()):
             if now >= pending.deadline:
                 del self._whois[key]
