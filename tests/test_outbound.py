@@ -984,3 +984,16 @@ def test_every_item_gets_exactly_one_receipt_and_each_senders_order_holds(ops) -
         assert sorted(delivered, key=written_order.index) == delivered
     for line in texts(sent):  # each line that went is whole and appears once (an ack inside a merged line)
         assert texts(sent).count(line) == 1 or line.startswith("NICK")
+
+
+def test_an_announcement_through_the_bot_is_reported_written_only_once_on_the_socket(irc_bot) -> None:
+    server_says(irc_bot, ":irc.test 001 sbot :Welcome")
+    receipts = Receipts()
+    irc_bot.post("#dev", "PTL nominations are open", False, **receipts.of("ptl"))
+    irc_bot.post("#dev", "TC nominations close soon", False, expires_in=5, **receipts.of("tc"))
+    drain(irc_bot, 6)
+    assert receipts.events == [("tc", EXPIRED)]  # not in #dev yet: waited, then too late
+    server_says(irc_bot, ":sbot!u@h JOIN #dev")
+    drain(irc_bot, 1)
+    assert receipts.events[1:] == [("ptl", "written")]
+    assert irc_bot.written[-1] == "PRIVMSG #dev :PTL nominations are open"

@@ -216,6 +216,7 @@ class IrcBot:
         acknowledges: Acknowledgement | None = None,
         on_written: OnWritten | None = None,
         on_dropped: OnDropped | None = None,
+        expires_in: float | None = None,
     ) -> None:
         """Queue ``text`` for ``target``, split to fit, as one item; safe from any thread.
 
@@ -225,6 +226,8 @@ class IrcBot:
         it. ``on_written()`` runs once all its lines are written to the
         socket, ``on_dropped(reason)`` instead if they never will be (see
         ``outbound``); both on the reactor thread, and must be quick.
+        ``expires_in`` seconds from now it is dropped if still unsent (a
+        reply's default is 2 minutes, an announcement has none).
         """
         command = "NOTICE" if notice else "PRIVMSG"
         budget = self._prefix_budget()
@@ -237,6 +240,7 @@ class IrcBot:
             ack=acknowledges,
             on_written=on_written,
             on_dropped=on_dropped,
+            expires_at=None if expires_in is None else self.monotonic() + expires_in,
         )
 
     def _prefix_budget(self) -> int:
@@ -270,19 +274,21 @@ class IrcBot:
         *,
         on_written: OnWritten | None = None,
         on_dropped: OnDropped | None = None,
+        expires_in: float | None = None,
     ) -> None:
-        """Queue an announcement (its own class, the channel as its sender).
+        """Queue an announcement (its own class, the channel as its sender); safe from any thread.
 
         With receipts, an announcement counts as posted only in
         ``on_written()`` (all its lines on the socket); ``on_dropped(reason)``
-        (``"shutdown"``, or ``"expired"`` past an ``expires_at``) means it
-        was not, and its claim should be released. A disconnect keeps it
-        queued until the bot is back in the channel. Without receipts it is
-        fire and forget, as before.
+        (``"shutdown"``, or ``"expired"`` once ``expires_in`` seconds passed
+        unsent) means it was not, and its claim should be released. A
+        disconnect keeps it queued until the bot is back in the channel.
+        Both run on the reactor thread: hand any database work to another
+        thread. Without receipts it is fire and forget, as before.
         """
         self.say(
             channel, text, notice=notice, priority=Priority.ANNOUNCEMENT, sender=channel,
-            on_written=on_written, on_dropped=on_dropped,
+            on_written=on_written, on_dropped=on_dropped, expires_in=expires_in,
         )  # fmt: skip
 
     @property
