@@ -641,7 +641,9 @@ def test_an_explicit_expiry_applies_to_any_class() -> None:
 # --- disconnect and shutdown -------------------------------------------------------------------
 
 
-def test_a_disconnect_keeps_replies_and_announcements_and_drops_the_old_connections_lines() -> None:
+def test_a_disconnect_keeps_replies_and_announcements_and_drops_the_old_connections_lines(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     clock, queue, sender, sent, gate = fair_setup()
     receipts = Receipts()
     queue.put("JOIN #dev", Priority.PROTOCOL, **receipts.of("join"))
@@ -649,8 +651,13 @@ def test_a_disconnect_keeps_replies_and_announcements_and_drops_the_old_connecti
     queue.put("NOTICE carol :\x01VERSION x\x01", Priority.CTCP, sender="carol", **receipts.of("ctcp"))
     queue.put("PRIVMSG #dev :alice: Added success #1", sender="alice", **receipts.of("reply"))
     queue.put("PRIVMSG #dev :announced", Priority.ANNOUNCEMENT, sender="#dev", **receipts.of("announcement"))
-    queue.disconnected()
+    with caplog.at_level(logging.INFO, logger="successbot.adapters.irc.outbound"):
+        queue.disconnected()
     assert sorted(receipts.events) == [("ctcp", DISCONNECTED), ("join", DISCONNECTED), ("whois", DISCONNECTED)]
+    assert [r.getMessage() for r in caplog.records] == [
+        "connection lost: 2 queued replies or announcements kept for after the rejoin, "
+        "3 protocol, look-up or CTCP items discarded"
+    ]
     queue.put("JOIN #dev", Priority.PROTOCOL)  # the new connection's
     run_until_empty(clock, sender)
     assert texts(sent) == ["JOIN #dev"]  # nothing for #dev before the bot is back in it

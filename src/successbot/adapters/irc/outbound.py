@@ -430,9 +430,11 @@ class OutboundQueue:
                 effects.dropped += [(item, DISCONNECTED) for item in self._take_lane(priority)]
             kept = sum(len(queue) for lane in self._lanes.values() for queue in lane.values())
         if kept or effects.dropped:
+            dropped = len(effects.dropped)
             effects.notes.append(
-                f"connection lost: {kept} queued repl{'ies' if kept != 1 else 'y'} and announcements kept for "
-                f"after the rejoin, {len(effects.dropped)} protocol, look-up and CTCP lines discarded"
+                f"connection lost: {kept} queued repl{'ies' if kept != 1 else 'y'} or announcement"
+                f"{'s' if kept != 1 else ''} kept for after the rejoin, {dropped} protocol, look-up or CTCP "
+                f"item{'s' if dropped != 1 else ''} discarded"
             )
         _settle(effects)
 
