@@ -6,7 +6,7 @@ import time
 from datetime import datetime
 
 import pytest
-from test_irc_bot import BOT_ENV, SASL_BOT, bot_reply, fresh_channel
+from test_irc_bot import BOT_ENV, SASL_BOT, acknowledged, bot_reply, fresh_channel
 
 pytestmark = pytest.mark.irc
 
@@ -58,8 +58,8 @@ def test_a_corpus_of_nasty_lines_is_survived_and_stored_text_stays_clean(irc_net
     while True:
         reply = watcher.wait_for(lambda m: m.nick == "sbot" and m.command in ("PRIVMSG", "NOTICE"), timeout=15)
         replies.append(reply)
-        added = reply.command == "PRIVMSG" and reply.text.startswith("nasty: Added success #")
-        if added and bot.store().get(int(reply.text.rsplit("#", 1)[1])).text == "the last, ordinary one":
+        named = acknowledged(reply.text) if reply.command == "PRIVMSG" else None  # alone or merged
+        if named and any(bot.store().get(number).text == "the last, ordinary one" for number in named[1]):
             break
     for reply in replies:
         relayed = reply.raw.split(" ", 1)[1] if reply.raw.startswith("@") else reply.raw

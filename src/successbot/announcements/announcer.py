@@ -72,6 +72,9 @@ class Announcer:
     after_summary: Callable[[str], None] | None = None
     # Runs what the sink's receipts call for (mark sent, release); the bot passes its announcer's thread.
     settle: Callable[[Callable[[], None]], None] = settle_at_once
+    # How long a queued announcement may wait unsent before the sink gives it back. Shorter than a
+    # claim takes to go stale, so no other instance takes it over while this one still holds it.
+    give_up_after: timedelta | None = None
 
     def run_due(self, now: datetime) -> list[Announcement]:
         """Post everything due by ``now`` that nobody has posted; return what this call posted."""
@@ -177,3 +180,8 @@ class Receipt:
 
     def dropped(self, reason: str) -> None:
         self.announcer.settle(lambda: self.announcer._dropped(self.announcement, reason))
+
+    @property
+    def expires_in(self) -> float | None:
+        limit = self.announcer.give_up_after
+        return None if limit is None else limit.total_seconds()

@@ -6,6 +6,7 @@ import logging
 
 from successbot.core.commands import Example, Request, command
 from successbot.core.formatting import strip_formatting
+from successbot.core.messages import Reply
 from successbot.core.ports import StorageError, UnknownSuccess
 from successbot.core.successes import InvalidSuccessText, NewSuccess, Success, clean_success_text
 from successbot.core.weeks import week_containing
@@ -24,7 +25,7 @@ NOT_RECORDED = "Not recorded: the database is unavailable right now, so nothing 
     examples=[Example("#success fixed the gate", "alice: Added success #1")],
     needs_account=lambda services: services.require_account_for_success,
 )
-def record_success(request: Request) -> list[str]:
+def record_success(request: Request) -> list[str | Reply]:
     message = request.message
     if message.channel is None:
         return ["#success works in a channel, so the success has a home; say it there."]
@@ -57,8 +58,7 @@ def record_success(request: Request) -> list[str]:
         log.error("could not record a success from %s in %s: %s", message.nick, message.channel, error)
         return [request.to_speaker(NOT_RECORDED)]
     request.services.changed(success)
-    page = request.services.week_page_url(success.created_at)
-    return [request.to_speaker(f"Added success #{success.id}" + (f" to {page}" if page else ""))]
+    return [request.acknowledge(success.id, request.services.week_page_url(success.created_at))]
 
 
 @command(

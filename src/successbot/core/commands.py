@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from successbot.core.messages import Message
+from successbot.core.messages import Acknowledgement, Message, Reply, acknowledgement_text
 from successbot.core.ports import ScheduleService, SuccessStore
 from successbot.core.successes import Success
 
@@ -81,8 +81,14 @@ class Request:
         """``text`` addressed to the speaker: prefixed with their nick in a channel."""
         return text if self.message.is_private else f"{self.message.nick}: {text}"
 
+    def acknowledge(self, success_id: int, page_url: str | None = None) -> Reply:
+        """The reply confirming success ``success_id`` to the speaker, marked as such for the adapter."""
+        ack = Acknowledgement(success_id, self.message.nick, page_url)
+        return Reply(self.message.reply_target, acknowledgement_text([ack]), acknowledges=ack)
 
-Handler = Callable[[Request], list[str]]
+
+# A handler returns lines for the speaker's channel (or them, in private), or whole Replies.
+Handler = Callable[[Request], Sequence[str | Reply]]
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ class Core:
         except Exception:
             log.exception("command %s failed on %r", match.command.trigger, message.text)
             lines = [request.to_speaker("Sorry, that went wrong on my side; it has been logged.")]
-        return [Reply(message.reply_target, line) for line in lines]
+        return [line if isinstance(line, Reply) else Reply(message.reply_target, line) for line in lines]
 
     @staticmethod
     def _reply(message: Message, text: str) -> list[Reply]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,9 +35,44 @@ class Message:
 
 
 @dataclass(frozen=True)
+class Acknowledgement:
+    """What an acknowledgement confirms: success ``success_id``, recorded for ``nick``.
+
+    Carried by the ``Reply`` that says it, so that an adapter whose output is
+    paced may merge several waiting ones for one channel into one line
+    (``acknowledgement_text`` words both).
+    """
+
+    success_id: int
+    nick: str
+    page_url: str | None = None
+
+
+def acknowledgement_text(acks: Sequence[Acknowledgement]) -> str:
+    """``alice: Added success #12 to URL``; for several, ``alice, bob: Added successes #12, #13``.
+
+    Each nick is named once, in the order given; the ids are in ascending
+    order. The page is named when all of them share one.
+    """
+    if not acks:
+        raise ValueError("nothing to acknowledge")
+    nicks = list(dict.fromkeys(ack.nick for ack in acks))  # first seen first, no repeats
+    ids = sorted({ack.success_id for ack in acks})
+    pages = {ack.page_url for ack in acks}
+    page = pages.pop() if len(pages) == 1 else None
+    noun = "success" if len(ids) == 1 else "successes"
+    numbers = ", ".join(f"#{number}" for number in ids)
+    return f"{', '.join(nicks)}: Added {noun} {numbers}" + (f" to {page}" if page else "")
+
+
+@dataclass(frozen=True)
 class Reply:
-    """One line to send: to a channel or a nick, as PRIVMSG or NOTICE."""
+    """One line to send: to a channel or a nick, as PRIVMSG or NOTICE.
+
+    ``acknowledges`` is set when the line confirms a recorded success.
+    """
 
     target: str
     text: str
     notice: bool = False
+    acknowledges: Acknowledgement | None = None

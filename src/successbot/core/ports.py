@@ -125,6 +125,11 @@ class Delivery(Protocol):
         """The lines will not be sent (shutdown, too old after an outage); ``reason`` says why, for the log."""
         ...
 
+    @property
+    def expires_in(self) -> float | None:
+        """Seconds the lines may wait to be sent (an outage, a channel not joined); None: no limit."""
+        ...
+
 
 CLAIMED, SENT, SKIPPED = "claimed", "sent", "skipped"
 

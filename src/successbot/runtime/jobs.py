@@ -111,6 +111,7 @@ def build_announcer(
         full_list=(lambda week, _channel: site_url + week_page(week)) if site_url else export_hint,
         after_summary=(lambda week: publisher.publish_week(iso_week(week))) if publisher is not None else None,
         settle=settle,
+        give_up_after=timedelta(seconds=settings.stale_claim * 0.8),
     )
 
 

@@ -39,14 +39,17 @@ from successbot.adapters.irc.login import EXIT_AUTH_FAILED, Login, Step
 from successbot.adapters.irc.outbound import (
     DEFAULT_BYTE_BURST,
     DEFAULT_BYTES_PER_SECOND,
+    OnDropped,
+    OnWritten,
     OutboundQueue,
+    Priority,
     Sender,
     TokenBucket,
 )
 from successbot.config import ChannelSetting, IrcSettings
 from successbot.core.clock import Clock, parse_instant
 from successbot.core.dispatch import Core
-from successbot.core.messages import Message, Reply
+from successbot.core.messages import Acknowledgement, Message, Reply
 from successbot.core.ports import Delivery
 
 log = logging.getLogger(__name__)
@@ -146,7 +149,7 @@ class IrcBot:
     ) -> None:
         self.core, self.settings, self.primary_nick, self.clock = core, settings, nick, clock
         self.monotonic = monotonic
-        self.outbound = OutboundQueue()
+        self.outbound = OutboundQueue(can_send_to=self._can_send_to, prefix_budget=self._prefix_budget, clock=monotonic)
         self.reactor = irc.client.Reactor()
         self.reactor.connection_class = TolerantServerConnection
         self.connection = self.reactor.server()
@@ -235,12 +238,55 @@ class IrcBot:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda number, _frame: self.stop(signal.Signals(number).name))
 
-    def say(self, target: str, text: str, notice: bool = False) -> None:
-        """Queue ``text`` for ``target``, split to fit; safe from any thread."""
+    def say(
+        self,
+        target: str,
+        text: str,
+        notice: bool = False,
+        *,
+        priority: Priority = Priority.REPLY,
+        sender: str | None = None,
+        acknowledges: Acknowledgement | None = None,
+        on_written: OnWritten | None = None,
+        on_dropped: OnDropped | None = None,
+        expires_in: float | None = None,
+    ) -> None:
+        """Queue ``text`` for ``target``, split to fit, as one item; safe from any thread.
+
+        ``sender`` is whom it answers (the speaker's nick; the channel for an
+        announcement; ``target`` if not given): the queue shares the rate
+        fairly between senders. A channel's lines wait until the bot is in
+        it. ``on_written()`` runs once all its lines are written to the
+        socket, ``on_dropped(reason)`` instead if they never will be (see
+        ``outbound``); both on the reactor thread, and must be quick.
+        ``expires_in`` seconds from now it is dropped if still unsent (a
+        reply's default is 2 minutes, an announcement has none).
+        """
         command = "NOTICE" if notice else "PRIVMSG"
-        budget = prefix_budget_for(self.connection.get_nickname() or self.primary_nick)
+        budget = self._prefix_budget()
         parts = split_message(command, target, text, prefix_budget=budget, max_parts=self.settings.max_reply_lines)
-        self.outbound.put_many(f"{command} {target} :{part}" for part in parts)
+        self.outbound.put_many(
+            (f"{command} {target} :{part}" for part in parts),
+            priority,
+            sender=target if sender is None else sender,
+            target=target,
+            ack=acknowledges,
+            on_written=on_written,
+            on_dropped=on_dropped,
+            expires_at=None if expires_in is None else self.monotonic() + expires_in,
+        )
+
+    def _prefix_budget(self) -> int:
+        return prefix_budget_for(self.connection.get_nickname() or self.primary_nick)
+
+    def _can_send_to(self, target: str) -> bool:
+        """The outbound gate: a configured channel only while the bot is in it; a nick (or any other name) always.
+
+        Asked on the reactor thread only, which owns the channel states. The
+        queue sends nothing at all before registration (``Sender`` ``ready``).
+        """
+        state = self.channels.get(irc.strings.lower(target))
+        return state is None or state.joined
 
     # --- the announcer's sink: called from the scheduler's thread ---
 
@@ -254,8 +300,19 @@ class IrcBot:
         return self.registered and state is not None and state.joined
 
     def post(self, channel: str, text: str, notice: bool, delivery: Delivery) -> None:
-        self.say(channel, text, notice=notice)
-        delivery.written()  # queued, not yet written: the outbound queue's receipts replace this
+        """Queue an announcement (its own class, the channel as its sender); safe from any thread.
+
+        ``delivery`` hears ``written()`` once all its lines are on the socket,
+        or ``dropped(reason)`` (``"shutdown"``, or ``"expired"`` once
+        ``delivery.expires_in`` seconds passed unsent, say through a long
+        outage): then its claim is released and it is posted later. A
+        disconnect keeps it queued until the bot is back in the channel. Both
+        run on the connection's thread; the announcer settles them elsewhere.
+        """
+        self.say(
+            channel, text, notice=notice, priority=Priority.ANNOUNCEMENT, sender=channel,
+            on_written=delivery.written, on_dropped=delivery.dropped, expires_in=delivery.expires_in,
+        )  # fmt: skip
 
     @property
     def network_name(self) -> str:
@@ -488,7 +545,7 @@ class IrcBot:
 
     def _join(self, state: ChannelState) -> None:
         key = f" {state.setting.key}" if state.setting.key else ""
-        self.outbound.put(f"JOIN {state.setting.name}{key}")
+        self.outbound.put(f"JOIN {state.setting.name}{key}", Priority.PROTOCOL)
 
     def _on_nick_unavailable(self, connection: Any, event: Any) -> None:
         if self.registered:
@@ -507,7 +564,7 @@ class IrcBot:
             if session != self._session or not self.registered:
                 return
             if self.connection.get_nickname() != self.primary_nick:
-                self.outbound.put(f"NICK {self.primary_nick}")
+                self.outbound.put(f"NICK {self.primary_nick}", Priority.PROTOCOL)
                 self._call_later(NICK_REGAIN_INTERVAL, attempt)
 
         return attempt
@@ -596,7 +653,7 @@ class IrcBot:
     def _maybe_regain(self, freed: str) -> None:
         is_primary = irc.strings.lower(freed) == irc.strings.lower(self.primary_nick)
         if self.registered and is_primary and self.connection.get_nickname() != self.primary_nick:
-            self.outbound.put(f"NICK {self.primary_nick}")
+            self.outbound.put(f"NICK {self.primary_nick}", Priority.PROTOCOL)
 
     def _on_account(self, _connection: Any, event: Any) -> None:
         if not self._is_me(event.source.nick):
@@ -623,6 +680,7 @@ class IrcBot:
         if self._quit_deadline is not None or self._stop_reason is not None:
             self._finish()
             return
+        self.outbound.disconnected()  # replies and announcements wait for the rejoin
         if was_up >= STABLE_CONNECTION:
             self.backoff.reset()
         reason = event.arguments[0] if event.arguments else "connection closed"
@@ -671,7 +729,7 @@ class IrcBot:
         pending = self._whois.get(key)
         if pending is None:
             pending = self._whois[key] = PendingWhois(self.monotonic() + WHOIS_TIMEOUT)
-            self.outbound.put(f"WHOIS {message.nick}")
+            self.outbound.put(f"WHOIS {message.nick}", Priority.LOOKUP, sender=message.nick)
         pending.messages.append(message)
 
     def _on_whois_user(self, _connection: Any, event: Any) -> None:
@@ -705,22 +763,26 @@ class IrcBot:
     def _on_ctcp(self, _connection: Any, event: Any) -> None:
         query = event.arguments[0].upper() if event.arguments else ""
         nick = event.source.nick
+        # Lowest class, rate-limited per asker and in all: beyond that they are dropped, not queued.
         if query == "VERSION":
-            self.outbound.put(f"NOTICE {nick} :\x01VERSION successbot {__version__}\x01")
+            self.outbound.put(f"NOTICE {nick} :\x01VERSION successbot {__version__}\x01", Priority.CTCP, sender=nick)
         elif query == "PING":
             argument = sanitize(event.arguments[1])[:100] if len(event.arguments) > 1 else ""
-            self.outbound.put(f"NOTICE {nick} :\x01PING {argument}\x01".replace(" \x01", "\x01"))
+            line = f"NOTICE {nick} :\x01PING {argument}\x01".replace(" \x01", "\x01")
+            self.outbound.put(line, Priority.CTCP, sender=nick)
 
     def _dispatch(self, message: Message) -> None:
         """Hand the message to a worker: commands read and write the database, which is not the connection's job."""
         self.conversations.submit(message, message.server_time or self.clock.now())
 
-    def _deliver(self, _message: Message, replies: list[Reply]) -> None:
+    def _deliver(self, message: Message, replies: list[Reply]) -> None:
         """On a worker thread: queue the replies and wake the loop to send them."""
         for reply in replies:
-            self.say(reply.target, reply.text, notice=reply.notice)
+            self.say(
+                reply.target, reply.text, notice=reply.notice, sender=message.nick, acknowledges=reply.acknowledges
+            )
         if replies:
-            self._wake()
+            self._wake()  # the loop sends them at once; a worker never writes to the socket
 
     # --- time ---
 
@@ -759,9 +821,6 @@ class IrcBot:
 
     def _begin_quit(self) -> None:
         self._quit_deadline = self.monotonic() + QUIT_TIMEOUT
-        unsent = len(self.outbound.clear())
-        if unsent:
-            log.warning("stopping with %d queued lines unsent", unsent)
         if self.connection.is_connected():
             log.info("quitting (%s)", self._stop_reason)
             try:
@@ -771,11 +830,19 @@ class IrcBot:
                 self._finish()
         else:
             self._finish()
+        self._hand_back()
 
     def _finish(self) -> None:
         if self.connection.is_connected():
             self.connection.close()
         self._finished = True
+        self._hand_back()  # also when the link was gone before the QUIT could be sent
+
+    def _hand_back(self) -> None:
+        """What is still queued goes back to its senders (``on_dropped("shutdown")``), never silently lost."""
+        unsent = self.outbound.shutdown()
+        if unsent:
+            log.warning("stopping with %d queued messages unsent; handed back to their senders", unsent)
 
     def _is_me(self, nick: str) -> bool:
         return irc.strings.lower(nick) == irc.strings.lower(self.connection.get_nickname() or "")
