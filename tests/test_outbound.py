@@ -6,6 +6,8 @@ import itertools
 import logging
 import socket
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
 from hypothesis import given, settings
@@ -338,6 +340,23 @@ class Receipts:
 
     def of(self, name: str, **extra: object) -> dict[str, object]:
         return {"on_written": self.written(name), "on_dropped": self.dropped(name), **extra}
+
+    def delivery(self, name: str, expires_in: float | None = None) -> Delivered:
+        """The same receipts as a ``Delivery``, as the announcer hands them to the bot."""
+        return Delivered(self.written(name), self.dropped(name), expires_in)
+
+
+@dataclass(frozen=True)
+class Delivered:
+    on_written: Callable[[], None]
+    on_dropped: Callable[[str], None]
+    expires_in: float | None = None
+
+    def written(self) -> None:
+        self.on_written()
+
+    def dropped(self, reason: str) -> None:
+        self.on_dropped(reason)
 
 
 def fair_setup(
@@ -839,6 +858,7 @@ def irc_bot(store):
     )  # fmt: skip
     bot.fake_clock, bot.written, bot.server_side = clock, written, theirs  # type: ignore[attr-defined]
     yield bot
+    bot.conversations.stop()
     bot.connection.close()
     theirs.close()
 
@@ -846,6 +866,7 @@ def irc_bot(store):
 def server_says(bot, *lines: str) -> None:
     for line in lines:
         bot.connection._process_line(line)  # what the reactor calls for each line read
+    assert bot.conversations.wait_idle(10), "a command handed to the workers did not finish"
 
 
 def drain(bot, seconds: float) -> None:
@@ -924,7 +945,7 @@ def test_quitting_writes_the_quit_first_then_hands_back_what_was_queued(irc_bot)
         on_the_wire.append(irc_bot.server_side.recv(65536))
         reasons.append(reason)
 
-    irc_bot.post("#dev", "PTL nominations are open", False, on_dropped=handed_back)
+    irc_bot.post("#dev", "PTL nominations are open", False, Delivered(lambda: None, handed_back))
     irc_bot.stop("SIGTERM")
     irc_bot._begin_quit()
     assert reasons == ["shutdown"]
@@ -996,8 +1017,8 @@ def test_every_item_gets_exactly_one_receipt_and_each_senders_order_holds(ops) -
 def test_an_announcement_through_the_bot_is_reported_written_only_once_on_the_socket(irc_bot) -> None:
     server_says(irc_bot, ":irc.test 001 sbot :Welcome")
     receipts = Receipts()
-    irc_bot.post("#dev", "PTL nominations are open", False, **receipts.of("ptl"))
-    irc_bot.post("#dev", "TC nominations close soon", False, expires_in=5, **receipts.of("tc"))
+    irc_bot.post("#dev", "PTL nominations are open", False, receipts.delivery("ptl"))
+    irc_bot.post("#dev", "TC nominations close soon", False, receipts.delivery("tc", expires_in=5))
     drain(irc_bot, 6)
     assert receipts.events == [("tc", EXPIRED)]  # not in #dev yet: waited, then too late
     server_says(irc_bot, ":sbot!u@h JOIN #dev")
