@@ -19,13 +19,16 @@ PHASES = ("PTL nominations", "TC nominations", "TC campaigning")
 
 
 def three_phases_opened_a_minute_ago(directory: Path) -> Path:
-    """Three election phases that opened a minute ago: each is due at once, well within the grace period."""
+    """Three election phases that opened a minute ago: each is due at once, well within the grace period.
+
+    They close on different days, so each is a post of its own (phases that open and close together are one).
+    """
     now = datetime.now(UTC).replace(second=0, microsecond=0)
-    opened, closes = now - timedelta(minutes=1), now + timedelta(days=3)
+    opened = now - timedelta(minutes=1)
     events = "".join(
         f"  - title: {title}\n    kind: election phase\n"
-        f"    start: {opened:%Y-%m-%dT%H:%M}\n    end: {closes:%Y-%m-%dT%H:%M}\n"
-        for title in PHASES
+        f"    start: {opened:%Y-%m-%dT%H:%M}\n    end: {now + timedelta(days=3 + number):%Y-%m-%dT%H:%M}\n"
+        for number, title in enumerate(PHASES)
     )
     path = directory / "election.yaml"
     path.write_text(f"successbot-schedule: 1\nevents:\n{events}", encoding="utf-8")

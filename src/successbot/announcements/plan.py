@@ -155,12 +155,14 @@ def _election_reminders(
         titles = _listed([phase.title for phase in phases])
         plural = len(phases) > 1 or _is_plural(titles)
         text = f"{titles} {'are' if plural else 'is'} open until {closes}."
-        found += _announcement(policy, ELECTION, due, f"{titles} open{'' if plural else 's'}", text)
+        # One phase keeps the subject (and so the key) it always had: "… opens".
+        found += _announcement(policy, ELECTION, due, f"{titles} {'opens' if len(phases) == 1 else 'open'}", text)
     for (due, offset, closes), phases in closing.items():
         titles = _listed([phase.title for phase in phases])
         verb = "close" if len(phases) > 1 or _is_plural(titles) else "closes"
         text = f"{titles} {verb} in {span(offset)}, {closes}."
-        found += _announcement(policy, ELECTION, due, f"{titles} {verb} in {span(offset)}", text)
+        subject_verb = "closes" if len(phases) == 1 else "close"
+        found += _announcement(policy, ELECTION, due, f"{titles} {subject_verb} in {span(offset)}", text)
     return found
 
 
