@@ -26,16 +26,19 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
+from operator import attrgetter
 
 from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from successbot.core.ports import SourceState, StorageError
 from successbot.schedules.model import Event, Kind
 from successbot.storage.errors import storage_errors
 from successbot.storage.models import ScheduleEventRow, ScheduleSourceRow
+from successbot.storage.schedule_cache import EventCache, Stamp
 
 log = logging.getLogger(__name__)
 
@@ -57,22 +60,22 @@ class SqlScheduleStore:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         # Generations are dated by the real clock, not the bot's: staging lives in real time.
         self._wall_clock = wall_clock
-        # events() is asked at every !deadline and every announcement check; reading
-        # every row each time cost most of a reply. The cache is checked against a
-        # cheap stamp (each source's current generation), so a refresh by another instance is seen too.
-        self._cached: tuple[object, list[Event]] | None = None
+        # Checked against every source's current generation, a cheap stamp, so that a
+        # refresh by another instance is seen too.
+        self._cache = EventCache()
 
     def replace_source(self, location: str, events: Iterable[Event], at: datetime, format: str | None = None) -> int:
         """Make ``events`` the whole of ``location``'s events, at once for readers; returns how many."""
         generation = new_generation(self._wall_clock())
-        rows = [_to_values(location, generation, event) for event in events]
+        stored = [_as_stored(location, event) for event in events]
+        rows = [_to_values(generation, event) for event in stored]
         try:
             self._stage(rows)
             previous = self._switch(location, generation, len(rows), at, format)
         except StorageError:
             self._drop_quietly(location, _is_generation(generation))
             raise
-        self._cached = None
+        self._cache.put(location, generation, sorted(stored, key=attrgetter("start")))  # no need to read them back
         stale = or_(
             ScheduleEventRow.generation == previous,
             ScheduleEventRow.generation < _generations_before(self._wall_clock() - ABANDONED_AFTER),
@@ -134,30 +137,45 @@ class SqlScheduleStore:
             state.attempted_at, state.problem = at, problem
 
     def events(self) -> list[Event]:
+        with storage_errors(), self._sessions() as session:
+            stamp = tuple(
+                (location, generation)
+                for location, generation in session.execute(
+                    select(ScheduleSourceRow.location, ScheduleSourceRow.generation).order_by(
+                        ScheduleSourceRow.location
+                    )
+                )
+            )
+            found = self._cache.merged(stamp)
+            if found is not None:
+                return found
+            self._read_into_cache(session, stamp)
+        return self._cache.merged(stamp) or []
+
+    def _read_into_cache(self, session: Session, stamp: Stamp) -> None:
+        """Read the current events of the sources the cache lacks, in one statement (one consistent view)."""
+        missing = self._cache.missing(stamp)
         current = and_(
             ScheduleSourceRow.location == ScheduleEventRow.source,
             ScheduleSourceRow.generation == ScheduleEventRow.generation,
         )
+        # Columns, not ORM objects: for 63,000 events ORM objects took 1.8 s, plain rows 0.8 s.
         query = (
-            select(ScheduleEventRow)
+            select(ScheduleSourceRow.generation, *_EVENT_COLUMNS)
             .join(ScheduleSourceRow, current)
+            .where(ScheduleEventRow.source.in_(missing))
             .order_by(ScheduleEventRow.starts_at, ScheduleEventRow.id)
         )
-        with storage_errors(), self._sessions() as session:
-            # Each source's current generation: it changes exactly when the events do.
-            stamp = tuple(
-                session.execute(
-                    select(ScheduleSourceRow.location, ScheduleSourceRow.generation).order_by(
-                        ScheduleSourceRow.location
-                    )
-                ).all()
-            )
-            cached = self._cached
-            if cached is not None and cached[0] == stamp:
-                return list(cached[1])
-            events = [_to_event(row) for row in session.scalars(query)]
-        self._cached = (stamp, events)
-        return list(events)
+        read: dict[str, tuple[int, list[Event]]] = {}
+        for generation, *columns in session.execute(query):
+            event = _to_event(*columns)
+            read.setdefault(event.source, (generation, []))[1].append(event)
+        wanted = dict(stamp)
+        for location in missing:
+            # A source without rows is empty at the generation the stamp named. If it changed
+            # since, the stamp will differ at the next call and the source is read again.
+            generation, events = read.get(location, (wanted[location], []))
+            self._cache.put(location, generation, events)
 
     def sources(self) -> list[SourceState]:
         with storage_errors(), self._sessions() as session:
@@ -172,12 +190,23 @@ def _is_generation(generation: int) -> ColumnElement[bool]:
     return ScheduleEventRow.generation == generation
 
 
-def _to_values(location: str, generation: int, event: Event) -> dict[str, object]:
+def _as_stored(location: str, event: Event) -> Event:
+    """``event`` as reading it back would give it: from ``location``, its entry cut to the column, in UTC."""
+    return replace(
+        event,
+        source=location,
+        entry=event.entry[:255],
+        start=event.start.astimezone(UTC),
+        end=event.end.astimezone(UTC),
+    )
+
+
+def _to_values(generation: int, event: Event) -> dict[str, object]:
     """One row of ``schedule_events`` as the bulk INSERT takes it: a dict, not an ORM object (a tenth of the work)."""
     return {
-        "source": location,
+        "source": event.source,
         "generation": generation,
-        "entry": event.entry[:255],
+        "entry": event.entry,
         "kind": event.kind.value,
         "title": event.title,
         "starts_at": event.start,
@@ -190,17 +219,44 @@ def _to_values(location: str, generation: int, event: Event) -> dict[str, object
     }
 
 
-def _to_event(row: ScheduleEventRow) -> Event:
+_EVENT_COLUMNS = (
+    ScheduleEventRow.kind,
+    ScheduleEventRow.title,
+    ScheduleEventRow.starts_at,
+    ScheduleEventRow.ends_at,
+    ScheduleEventRow.source,
+    ScheduleEventRow.entry,
+    ScheduleEventRow.all_day,
+    ScheduleEventRow.series,
+    ScheduleEventRow.release_id,
+    ScheduleEventRow.project,
+    ScheduleEventRow.label,
+)
+
+
+def _to_event(
+    kind: str,
+    title: str,
+    start: datetime,
+    end: datetime,
+    source: str,
+    entry: str,
+    all_day: bool,
+    series: str | None,
+    release_id: str | None,
+    project: str | None,
+    label: str | None,
+) -> Event:
     return Event(
-        kind=Kind(row.kind),
-        title=row.title,
-        start=row.starts_at,
-        end=row.ends_at,
-        source=row.source,
-        entry=row.entry,
-        all_day=row.all_day,
-        series=row.series,
-        release_id=row.release_id,
-        project=row.project,
-        label=row.label,
+        kind=Kind(kind),
+        title=title,
+        start=start,
+        end=end,
+        source=source,
+        entry=entry,
+        all_day=all_day,
+        series=series,
+        release_id=release_id,
+        project=project,
+        label=label,
     )
