@@ -129,6 +129,8 @@ def test_export_to_a_file(tmp_path):
         (["ask", "--at", "yesterday", "hi"], "expected an ISO 8601 time"),
         (["ask"], "the following arguments are required: TEXT"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["console", "--log-level", "loud"], "argument --log-level: invalid choice: 'loud'"),
+        (["--log-level", "verbose", "run"], "argument --log-level: invalid choice: 'verbose'"),
     ],
 )
 def test_usage_errors_are_one_line_and_exit_1(tmp_path, args, expected):
@@ -145,6 +147,7 @@ BROKEN_CONFIGS = [
     ("[database]\nurl = postgres ql://\n", "[database] url: expected a SQLAlchemy database URL"),
     ("[database]\nauto_upgrade = perhaps\n", "[database] auto_upgrade: expected true or false"),
     ("[bot\nnick = x\n", "expected a [section] header"),
+    ("[log]\nlevel = loud\n", "[log] level: expected one of debug, info, warning, error, found 'loud'"),
 ]
 
 
@@ -276,3 +279,47 @@ def test_run_without_an_irc_server_is_the_console(tmp_path):
     assert result.returncode == 0
     assert result.stdout.splitlines()[0].endswith(": Added success #1")
     assert "no [irc] server configured: starting the console" in result.stderr
+
+
+ELECTION_SOURCE = Path(__file__).parent / "data" / "openstack" / "election" / "configuration-2027.1.yaml"
+SCHEDULER_LINES = ("Added job", "Scheduler started", "Running job", "executed successfully")
+
+
+def console_log(tmp_path: Path, config: str, *options: str) -> str:
+    """What the console logs on stderr with ``config`` (plus one schedule source) and ``options``."""
+    (tmp_path / "bot.ini").write_text(f"[schedule]\nsources = {ELECTION_SOURCE}\n{config}", encoding="utf-8")
+    result = run(tmp_path, "--config", "bot.ini", *options, "console", "--nick", "alice", stdin="!help\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("<successbot> Commands:")
+    return result.stderr
+
+
+def test_the_console_logs_at_the_configured_level_and_log_level_overrides_it(tmp_path):
+    refreshed = "successbot: INFO: schedule refreshed in "
+    assert refreshed in console_log(tmp_path, "")  # [log] level's default: info
+    assert console_log(tmp_path, "[log]\nlevel = warning\n") == ""
+    assert refreshed in console_log(tmp_path, "[log]\nlevel = warning\n", "--log-level", "info")
+    assert console_log(tmp_path, "[log]\nlevel = debug\n", "--log-level", "error") == ""
+
+
+def test_the_scheduler_says_what_it_runs_only_at_debug(tmp_path):
+    at_info = console_log(tmp_path, "")
+    assert not [line for line in at_info.splitlines() if any(text in line for text in SCHEDULER_LINES)], at_info
+    at_debug = console_log(tmp_path, "[log]\nlevel = info\n", "--log-level", "debug")
+    assert 'Added job "BotScheduler.announce"' in at_debug and "Scheduler started" in at_debug
+
+
+def test_run_takes_log_level_after_the_command_too(tmp_path):
+    quiet = run(tmp_path, "run", "--log-level", "warning", stdin="#success quiet\n")
+    assert quiet.returncode == 0 and quiet.stdout.endswith(": Added success #1\n")
+    assert quiet.stderr == ""
+    chatty = run(tmp_path, "run", stdin="#success chatty\n")
+    assert " INFO successbot: no [irc] server configured: starting the console" in chatty.stderr  # timed lines
+
+
+def test_one_shot_commands_stay_quiet_at_the_default_info_level(tmp_path):
+    (tmp_path / "bot.ini").write_text(f"[schedule]\nsources = {ELECTION_SOURCE}\n", encoding="utf-8")
+    result = run(tmp_path, "--config", "bot.ini", "ask", "!election")
+    assert result.returncode == 0 and result.stderr == ""  # the refresh's INFO line is the bot's, not ask's
+    told = run(tmp_path, "--config", "bot.ini", "ask", "--log-level", "info", "!election")
+    assert "schedule refreshed in " in told.stderr

@@ -75,3 +75,39 @@ def test_start_refuses_an_old_schema_when_upgrades_are_off(empty_engine):
     with pytest.raises(SchemaOutOfDate, match="successbot db upgrade"):
         ensure_schema(empty_engine, auto_upgrade=False)
     assert current_revision(empty_engine) is None
+
+
+@on_every_backend
+def test_schedule_events_stored_before_generations_stay_visible(empty_engine):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from successbot.storage.schedule import SqlScheduleStore
+
+    upgrade(empty_engine, "0003")
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO schedule_events (source, entry, kind, title, starts_at, ends_at, all_day) "
+                "VALUES ('a.yaml', 'events[0]', 'freeze', 'Feature freeze', :at, :at, false)"
+            ),
+            {"at": datetime(2027, 2, 18)},
+        )
+        connection.execute(
+            text("INSERT INTO schedule_sources (location, event_count, attempted_at) VALUES ('a.yaml', 1, :at)"),
+            {"at": datetime(2027, 1, 1)},
+        )
+    upgrade(empty_engine)
+    store = SqlScheduleStore(empty_engine)
+    assert [event.title for event in store.events()] == ["Feature freeze"]
+    (kept,) = store.events()
+    store.replace_source("a.yaml", [kept, kept], datetime(2027, 1, 2, tzinfo=UTC))
+    with empty_engine.begin() as connection:  # what a staging cut short leaves: rows of no current generation
+        connection.execute(
+            text("UPDATE schedule_events SET generation = 7 WHERE id = (SELECT max(id) FROM schedule_events)")
+        )
+    assert len(SqlScheduleStore(empty_engine).events()) == 1  # read from the database, not this store's cache
+    downgrade(empty_engine, "0003")  # keeps the events, not the leftovers
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT title FROM schedule_events")).scalars().all() == ["Feature freeze"]

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import event
 
 from harness import OPENSTACK_DATA
 from pgserver import BACKENDS
@@ -66,3 +67,141 @@ def test_a_refresh_by_another_instance_is_seen_despite_the_cache(schedule_store,
     moved = [replace(event, title=event.title + " (moved)", source="a.yaml") for event in first]
     other_instance.replace_source("a.yaml", moved, AT)  # the same count, at the same instant
     assert [event.title for event in schedule_store.events()] == [event.title for event in moved]
+
+
+def test_a_large_replacement_never_writes_more_than_a_slice_per_transaction(schedule_store, engine, monkeypatch):
+    import successbot.storage.schedule as schedule_module
+
+    monkeypatch.setattr(schedule_module, "STAGING_ROWS", 10)
+    schedule_store.replace_source("indri", events_of("releases/indri/schedule.yaml"), AT)
+    rows_per_transaction: list[int] = []
+    written = [0]
+
+    def count_rows(_conn, cursor, statement, parameters, _context, executemany):
+        if statement.lstrip().upper().startswith(("INSERT", "DELETE", "UPDATE")):
+            written[0] += len(parameters) if executemany else max(cursor.rowcount, 0)
+
+    def on_commit(_conn):
+        rows_per_transaction.append(written[0])
+        written[0] = 0
+
+    event.listen(engine, "after_cursor_execute", count_rows)
+    event.listen(engine, "commit", on_commit)
+    try:
+        schedule_store.replace_source("indri", events_of("releases/indri/schedule.yaml"), AT)
+    finally:
+        event.remove(engine, "after_cursor_execute", count_rows)
+        event.remove(engine, "commit", on_commit)
+    writes = [rows for rows in rows_per_transaction if rows]
+    assert max(writes) <= 10  # 42 new events, 42 old ones, a source row: none of it in one long transaction
+    assert sum(writes) >= 42 + 42 + 1
+    assert len(schedule_store.events()) == 42
+
+
+def test_staged_events_stay_unseen_until_the_switch(schedule_store, monkeypatch):
+    import successbot.storage.schedule as schedule_module
+
+    monkeypatch.setattr(schedule_module, "STAGING_ROWS", 5)
+    schedule_store.replace_source("indri", events_of("releases/indri/schedule.yaml"), AT)
+    seen_while_staged = []
+    switch = schedule_store._switch
+
+    def look_first(*args):
+        seen_while_staged.append([e.title for e in schedule_store.events()])
+        return switch(*args)
+
+    monkeypatch.setattr(schedule_store, "_switch", look_first)
+    election = events_of("election/configuration-2027.1.yaml")
+    schedule_store.replace_source("indri", election, AT)
+    assert len(seen_while_staged[0]) == 42 and "PTL Nominations" not in seen_while_staged[0]
+    assert sorted(e.title for e in schedule_store.events()) == sorted(e.title for e in election)
+
+
+def test_a_staging_cut_short_is_unseen_and_deleted_once_an_hour_old(engine, monkeypatch):
+    from successbot.storage.schedule import SqlScheduleStore
+
+    now = [1_800_000_000.0]
+    store = SqlScheduleStore(engine, wall_clock=lambda: now[0])
+    store.replace_source("indri", events_of("releases/indri/schedule.yaml"), AT)
+
+    def die(*_args):
+        raise SystemExit("killed between staging and switching")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(store, "_switch", die)
+        with pytest.raises(SystemExit):
+            store.replace_source("indri", events_of("releases/indri/schedule.yaml"), AT)
+    assert len(store.events()) == 42 and stored_rows(engine) == 84
+    now[0] += 60  # a minute later the staging may be another instance's, still running: left alone
+    store.replace_source("indri", events_of("releases/indri/schedule.yaml"), AT)
+    assert stored_rows(engine) == 84
+    now[0] += 3600
+    store.replace_source("indri", events_of("releases/indri/schedule.yaml"), AT)
+    assert len(store.events()) == 42 and stored_rows(engine) == 42
+
+
+def test_two_instances_replacing_one_source_at_once_leave_one_whole_set(schedule_store, engine, monkeypatch):
+    from successbot.storage.schedule import SqlScheduleStore
+
+    other_instance = SqlScheduleStore(engine)
+    schedule_store.replace_source("s.yaml", events_of("releases/indri/schedule.yaml"), AT)
+    election = [replace(e, source="s.yaml") for e in events_of("election/configuration-2027.1.yaml")]
+    switch = schedule_store._switch
+
+    def other_instance_goes_first(*args):
+        other_instance.replace_source("s.yaml", events_of("releases/indri/schedule.yaml"), AT)
+        return switch(*args)
+
+    monkeypatch.setattr(schedule_store, "_switch", other_instance_goes_first)
+    schedule_store.replace_source("s.yaml", election, AT)  # staged; the other instance replaced it meanwhile
+    assert sorted(e.title for e in schedule_store.events()) == sorted(e.title for e in election)
+    assert stored_rows(engine) == len(election)
+    assert other_instance.events() == schedule_store.events()
+
+
+def stored_rows(engine) -> int:
+    from sqlalchemy import func, select
+
+    from successbot.storage.models import ScheduleEventRow
+
+    with engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(ScheduleEventRow)).scalar_one()
+
+
+def test_a_refresh_here_is_seen_without_reading_the_events_back(schedule_store, engine):
+    schedule_store.replace_source("indri", events_of("releases/indri/schedule.yaml"), AT)
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert len(schedule_store.events()) == 42
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert not [s for s in statements if "FROM schedule_events" in s]  # only the stamp, from schedule_sources
+
+
+def test_another_instance_refreshing_one_source_costs_a_read_of_that_source_only(schedule_store, engine):
+    from successbot.storage.schedule import SqlScheduleStore
+
+    schedule_store.replace_source("indri", events_of("releases/indri/schedule.yaml"), AT)
+    schedule_store.replace_source("election", events_of("election/configuration-2027.1.yaml"), AT)
+    other_instance = SqlScheduleStore(engine)
+    assert len(other_instance.events()) == 42 + 5
+    schedule_store.replace_source("election", events_of("election/configuration-2026.2.yaml"), AT)
+    rows_read = []
+
+    def count(_conn, _cursor, statement, parameters, *_args):
+        if "FROM schedule_events" in statement:
+            rows_read.append(str(parameters))
+
+    event.listen(engine, "after_cursor_execute", count)
+    try:
+        fresh = other_instance.events()
+    finally:
+        event.remove(engine, "after_cursor_execute", count)
+    assert sorted(e.title for e in fresh) == sorted(e.title for e in schedule_store.events())
+    assert len(rows_read) == 1  # one statement, for the election's rows, not Indri's 42 again
+    assert "election" in rows_read[0] and "indri" not in rows_read[0]

@@ -688,6 +688,24 @@ class ExportSettings(Section):
     ]
 
 
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+@dataclass(frozen=True)
+class LogSettings(Section):
+    level: Annotated[
+        str,
+        key(
+            choice(*LOG_LEVELS),
+            "info",
+            "how much `successbot run` and the console log (to stderr): debug, info, warning or error. "
+            "info: one line per change of the connection's state, per announcement posted and per schedule "
+            "refresh, and nothing while idle; debug adds every line to and from the server (passwords "
+            "blanked) and the scheduler's runs. --log-level LEVEL on the command line overrides it.",
+        ),
+    ]
+
+
 @dataclass(frozen=True)
 class Config:
     """The whole file: each field but ``source`` is a section, named as in the file, in the file's order."""
@@ -699,6 +717,7 @@ class Config:
     schedule: ScheduleSettings
     announce: AnnounceSettings
     export: ExportSettings
+    log: LogSettings
     source: str = "embedded defaults"
 
 

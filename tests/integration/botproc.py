@@ -54,12 +54,13 @@ class BotProcess:
         self.config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, env: dict[str, str] | None = None) -> BotProcess:
+    def start(self, env: dict[str, str] | None = None, options: tuple[str, ...] = ()) -> BotProcess:
+        """Run ``successbot --config FILE [options] run``."""
         environment = {k: v for k, v in os.environ.items() if k != "SUCCESSBOT_CONFIG"}
         environment.update(env or {})
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "successbot", "--config", str(self.config_path), "run"],
+                [sys.executable, "-m", "successbot", "--config", str(self.config_path), *options, "run"],
                 cwd=self.workdir,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -64,7 +64,10 @@ def _close_test_clients(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture
 def start_bot(tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
-    """Start ``successbot run`` against a network: ``start_bot(network, **irc_settings)``."""
+    """Start ``successbot run`` against a network: ``start_bot(network, **irc_settings)``.
+
+    ``sections`` are more sections of its config file; ``options`` go before ``run`` (``("--log-level", "debug")``).
+    """
     bots: list[BotProcess] = []
 
     def start(
@@ -73,11 +76,12 @@ def start_bot(tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
         env: dict[str, str] | None = None,
         wait: bool = True,
         sections: dict[str, dict[str, str]] | None = None,
+        options: tuple[str, ...] = (),
         **irc: str,
     ) -> BotProcess:
         workdir = tmp_path / f"bot{len(bots)}"
         workdir.mkdir()
-        bot = BotProcess(workdir, network.port, sections=sections, **irc).start(env)
+        bot = BotProcess(workdir, network.port, sections=sections, **irc).start(env, options)
         bots.append(bot)
         if wait:
             bot.wait_joined(*[c.strip().split()[0] for c in irc.get("channels", "#dev").split(",")])

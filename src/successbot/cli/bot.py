@@ -8,6 +8,7 @@ import sys
 
 from successbot.adapters.console import Console
 from successbot.cli.common import UsageError, load, open_from, speaker, window_start
+from successbot.cli.logs import bot_level, use_level
 from successbot.core.clock import Clock, FixedClock, parse_instant
 from successbot.runtime.app import open_app
 
@@ -18,7 +19,9 @@ def run_console_command(args: argparse.Namespace, clock: Clock) -> int:
     from successbot.adapters.console import run_console
     from successbot.runtime.jobs import BotScheduler, announcement_policy, build_announcer
 
-    app = open_from(args)
+    config = load(args)
+    use_level(bot_level(getattr(args, "log_level", None), config))
+    app = open_app(config)
     jobs = None
     try:
         app.refresh_schedule(clock.now())
@@ -38,10 +41,7 @@ def run_console_command(args: argparse.Namespace, clock: Clock) -> int:
 
 def run_bot(args: argparse.Namespace, clock: Clock) -> int:
     config = load(args, secrets_needed=True)
-    logging.getLogger().setLevel(logging.INFO)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    for handler in logging.getLogger().handlers:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    use_level(bot_level(getattr(args, "log_level", None), config), timed=True)
     if not config.irc.server:
         log.info("no [irc] server configured: starting the console")
         args.nick = args.channel = args.account = None

@@ -6,7 +6,6 @@ Every error a user can cause ends in one line on stderr and exit status 1.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Callable, Sequence
 
@@ -15,8 +14,9 @@ from successbot.cli import bot as running
 from successbot.cli import database as databases
 from successbot.cli import export as exporting
 from successbot.cli.common import Parser, UsageError
+from successbot.cli.logs import start_logging
 from successbot.cli.schedule import add_schedule_commands
-from successbot.config import ConfigError, config_path_from, load_config
+from successbot.config import LOG_LEVELS, ConfigError, config_path_from, load_config
 from successbot.core.clock import Clock, SystemClock
 from successbot.publishing.renderers import RENDERERS
 from successbot.runtime.app import StartupError
@@ -29,6 +29,14 @@ def build_parser() -> Parser:
         metavar="FILE",
         default=argparse.SUPPRESS,
         help=f"config file (default: ${'SUCCESSBOT_CONFIG'}, else built-in defaults)",
+    )
+    common.add_argument(
+        "--log-level",
+        metavar="LEVEL",
+        choices=LOG_LEVELS,
+        default=argparse.SUPPRESS,
+        help="log debug, info, warning or error and above to stderr "
+        "(default: [log] level for run and console, else warning)",
     )
     parser = Parser(
         prog="successbot",
@@ -119,7 +127,7 @@ def build_parser() -> Parser:
 
 def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="successbot: %(levelname)s: %(message)s", stream=sys.stderr)
+    start_logging(getattr(args, "log_level", None))
     action: Callable[[argparse.Namespace, Clock], int] = args.action
     try:
         return action(args, clock or SystemClock())

@@ -94,6 +94,7 @@ class RefreshOutcome:
     location: str
     event_count: int  # events now held for it: the new ones, or the kept ones after a failure
     problem: str | None = None
+    notes: int = 0  # entries the importer ignored or adjusted (each logged at DEBUG)
 
     def describe(self) -> str:
         if self.problem is None:

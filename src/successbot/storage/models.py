@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, DateTime, Index, Integer, MetaData, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, MetaData, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 
 # Stable constraint names, so that SQLite's batch migrations can find them.
 NAMING_CONVENTION = {
@@ -77,7 +77,12 @@ class SuccessRow(Base):
 
 
 class ScheduleEventRow(Base):
-    """One event of a schedule source. A source's rows are replaced together, in one transaction."""
+    """One event of a schedule source, of one generation of it.
+
+    A refresh writes the new events under a new ``generation`` in short
+    transactions, then makes it the source's current one in a single short
+    transaction; only rows of their source's current generation are events.
+    """
 
     __tablename__ = "schedule_events"
 
@@ -93,10 +98,11 @@ class ScheduleEventRow(Base):
     release_id: Mapped[str | None] = mapped_column(String(32))
     project: Mapped[str | None] = mapped_column(String(64))
     label: Mapped[str | None] = mapped_column(String(128))
+    generation: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     __table_args__ = (
-        # replacing one source's events
-        Index("ix_schedule_events_source", "source"),
+        # replacing one source's events: counting the new generation, dropping the old
+        Index("ix_schedule_events_source_generation", "source", "generation"),
         # what is still ahead at a time
         Index("ix_schedule_events_ends_at", "ends_at"),
     )
@@ -113,6 +119,7 @@ class ScheduleSourceRow(Base):
     loaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     problem: Mapped[str | None] = mapped_column(Text)
+    generation: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # its events' current one
 
 
 class AnnouncementRow(Base):

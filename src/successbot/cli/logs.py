@@ -1,0 +1,60 @@
+"""The log on stderr: how much of it (``[log] level``, ``--log-level``), its format, and no secret in it.
+
+Until a command has read its config it logs warnings and errors only, or
+what ``--log-level`` says. ``run`` and the console then take ``[log] level``
+unless ``--log-level`` was given; the other commands print what they were
+asked for and keep to warnings and errors unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from successbot.config import Config
+
+PLAIN = "successbot: %(levelname)s: %(message)s"
+TIMED = "%(asctime)s %(levelname)s %(name)s: %(message)s"  # the bot's log: when, and which part said it
+
+
+def level_number(name: str) -> int:
+    return logging.getLevelNamesMapping()[name.upper()]
+
+
+def start_logging(option: str | None) -> None:
+    """Before the config is read: to stderr, at ``--log-level`` if given, else warnings and errors only."""
+    logging.basicConfig(level=level_number(option or "warning"), format=PLAIN, stream=sys.stderr)
+    use_level(option or "warning")
+
+
+def bot_level(option: str | None, config: Config) -> str:
+    """The level of ``run`` and the console: ``--log-level``, else ``[log] level``."""
+    return option or config.log.level
+
+
+def use_level(name: str, *, timed: bool = False) -> None:
+    """Log at ``name`` from now on; ``timed``: each line starts with the time and the logger's name."""
+    root = logging.getLogger()
+    root.setLevel(level_number(name))
+    # Alembic logs each migration step at INFO; our own line says once that the schema is upgraded.
+    logging.getLogger("alembic").setLevel(logging.NOTSET if name == "debug" else logging.WARNING)
+    for handler in root.handlers:
+        if timed:
+            handler.setFormatter(logging.Formatter(TIMED))
+        if name == "debug":
+            _redact_on(handler)
+
+
+def _redact_on(handler: logging.Handler) -> None:
+    """Blank passwords in whatever reaches ``handler``, whichever logger it came from.
+
+    At DEBUG the irc library and the connection log every line to and from the
+    server; the connection filters its library's loggers, and this filter on
+    the handler covers any other logger (a filter on a logger misses records
+    that its children pass up). Imported only at DEBUG: the irc library is
+    heavy for the commands that never connect.
+    """
+    from successbot.adapters.irc.connection import SecretRedactor
+
+    if not any(isinstance(existing, SecretRedactor) for existing in handler.filters):
+        handler.addFilter(SecretRedactor())

@@ -1,0 +1,86 @@
+"""The log's level and filters, set in process: what each level lets through, and that secrets never pass."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+
+from successbot.cli.logs import bot_level, use_level
+from successbot.config import default_config
+from successbot.runtime.jobs import scheduler_runs_at_debug_only
+
+
+@pytest.fixture
+def log_output() -> Iterator[io.StringIO]:
+    """The root logger writing to a buffer, as ``main`` sets it up; its level and handlers restored after."""
+    root = logging.getLogger()
+    saved = root.level, root.handlers[:], {n: logging.getLogger(n).level for n in ("alembic", "apscheduler")}
+    buffer = io.StringIO()
+    root.handlers = [logging.StreamHandler(buffer)]
+    yield buffer
+    root.setLevel(saved[0])
+    root.handlers = saved[1]
+    for name, level in saved[2].items():
+        logging.getLogger(name).setLevel(level)
+
+
+def test_log_level_on_the_command_line_beats_the_config():
+    config = default_config()
+    assert bot_level(None, config) == "info"
+    assert bot_level("debug", config) == "debug"
+    quiet = replace(config, log=replace(config.log, level="error"))
+    assert bot_level(None, quiet) == "error" and bot_level("warning", quiet) == "warning"
+
+
+def test_at_info_the_scheduler_and_alembic_keep_their_routine_to_themselves(log_output):
+    use_level("info")
+    scheduler_runs_at_debug_only()
+    logging.getLogger("apscheduler.executors.default").info('Running job "BotScheduler.announce"')
+    logging.getLogger("apscheduler.scheduler").info("Scheduler started")
+    logging.getLogger("alembic.runtime.migration").info("Running upgrade 0003 -> 0004")
+    logging.getLogger("successbot.adapters.irc.connection").info("joined #dev")
+    logging.getLogger("apscheduler.executors.default").warning("Run time of job was missed by 0:00:05")
+    assert log_output.getvalue().splitlines() == ["joined #dev", "Run time of job was missed by 0:00:05"]
+
+
+def test_at_debug_the_scheduler_says_what_it_runs(log_output):
+    use_level("debug")
+    scheduler_runs_at_debug_only()
+    logging.getLogger("apscheduler.executors.default").info('Running job "BotScheduler.announce"')
+    assert log_output.getvalue() == 'Running job "BotScheduler.announce"\n'
+
+
+def test_warning_and_error_leave_out_what_is_below(log_output):
+    use_level("warning")
+    logging.getLogger("successbot").info("joined #dev")
+    logging.getLogger("successbot").warning("cannot join #ops: banned")
+    use_level("error")
+    logging.getLogger("successbot").warning("reconnecting")
+    logging.getLogger("successbot").error("SASL login as sbot failed")
+    assert log_output.getvalue().splitlines() == ["cannot join #ops: banned", "SASL login as sbot failed"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "TO SERVER: AUTHENTICATE c2JvdABzYm90AGJvdHBhc3M=",
+        "TO SERVER: PASS serverpass",
+        "TO SERVER: PRIVMSG NickServ :IDENTIFY sbot botpass",
+    ],
+)
+def test_at_debug_a_raw_line_from_any_logger_has_its_secret_blanked(log_output, line):
+    use_level("debug")
+    logging.getLogger("successbot.adapters.irc.somewhere_new").debug("%s", line)  # not a filtered library logger
+    written = log_output.getvalue()
+    assert "<hidden>" in written
+    assert not any(secret in written for secret in ("c2JvdABzYm90AGJvdHBhc3M=", "serverpass", "botpass"))
+
+
+def test_timed_lines_say_when_and_who(log_output):
+    use_level("info", timed=True)
+    logging.getLogger("successbot.adapters.irc.connection").info("registered as sbot")
+    assert log_output.getvalue().rstrip().endswith(" INFO successbot.adapters.irc.connection: registered as sbot")
