@@ -1025,3 +1025,24 @@ def test_an_announcement_through_the_bot_is_reported_written_only_once_on_the_so
     drain(irc_bot, 1)
     assert receipts.events[1:] == [("ptl", "written")]
     assert irc_bot.written[-1] == "PRIVMSG #dev :PTL nominations are open"
+
+
+def test_the_announcer_reads_where_the_bot_is_and_its_network_from_snapshots(irc_bot) -> None:
+    assert not irc_bot.can_post("#dev") and irc_bot.network == "irc.test"
+    server_says(irc_bot, ":irc.test 001 sbot :Welcome", ":irc.test 005 sbot NETWORK=TestNet :are supported")
+    assert irc_bot.network == "TestNet" and not irc_bot.can_post("#dev")
+    server_says(irc_bot, ":sbot!u@h JOIN #dev")
+    assert irc_bot.can_post("#DEV") and irc_bot.channels.present == {"#dev"}
+    server_says(irc_bot, ":sbot!u@h PART #dev :bye")
+    assert not irc_bot.can_post("#dev")
+    server_says(irc_bot, ":sbot!u@h JOIN #dev")
+    irc_bot.connection.disconnect("Connection reset by peer.")
+    assert not irc_bot.can_post("#dev") and irc_bot.channels.present == frozenset()
+
+
+def test_a_line_a_channel_refuses_is_one_warning(irc_bot, caplog) -> None:
+    with caplog.at_level(logging.WARNING):
+        server_says(irc_bot, ":irc.test 404 sbot #dev :You cannot send external messages to this channel")
+    assert [record.getMessage() for record in caplog.records] == [
+        "cannot send to #dev: You cannot send external messages to this channel"
+    ]

@@ -34,7 +34,9 @@ from successbot import __version__
 from successbot.adapters.conversations import Conversations
 from successbot.adapters.irc.accounts import UNKNOWN, AccountTracker, account_named, nicks_in_names
 from successbot.adapters.irc.backoff import Backoff
+from successbot.adapters.irc.channels import Channels, ChannelState
 from successbot.adapters.irc.lines import MAX_LINE_BYTES, prefix_budget_for, sanitize, split_message
+from successbot.adapters.irc.liveness import Liveness, Verdict
 from successbot.adapters.irc.login import EXIT_AUTH_FAILED, Login, Step
 from successbot.adapters.irc.outbound import (
     DEFAULT_BYTE_BURST,
@@ -46,7 +48,7 @@ from successbot.adapters.irc.outbound import (
     Sender,
     TokenBucket,
 )
-from successbot.config import ChannelSetting, IrcSettings
+from successbot.config import IrcSettings
 from successbot.core.clock import Clock, parse_instant
 from successbot.core.dispatch import Core
 from successbot.core.messages import Acknowledgement, Message, Reply
@@ -120,13 +122,6 @@ def _install_redaction() -> None:
 
 
 @dataclass
-class ChannelState:
-    setting: ChannelSetting
-    joined: bool = False
-    abandoned: str | None = None  # why we stopped trying
-
-
-@dataclass
 class PendingWhois:
     deadline: float
     messages: list[Message] = field(default_factory=list)
@@ -162,7 +157,7 @@ class IrcBot:
             clock=monotonic,
             send_batch=self._send_lines,
         )
-        self.channels = {irc.strings.lower(c.name): ChannelState(c) for c in settings.channels}
+        self.channels = Channels(settings.channels, irc.strings.lower)
         self.backoff = Backoff(cap=settings.reconnect_max)
         self.exit_status = EXIT_OK
         self.registered = False
@@ -172,8 +167,8 @@ class IrcBot:
         self._finished = False
         self._quit_deadline: float | None = None
         self._connected_at = 0.0
-        self._last_heard = 0.0
-        self._ping_sent_at: float | None = None
+        self._liveness = Liveness(settings.ping_interval, settings.ping_timeout)
+        self._announced_network: str | None = None  # ISUPPORT NETWORK=, once the server said it
         self._session = 0  # increases with each connection; stale timers compare it
         self._login = Login("none", nick, None)
         self._caps = self._login.caps
@@ -285,8 +280,7 @@ class IrcBot:
         Asked on the reactor thread only, which owns the channel states. The
         queue sends nothing at all before registration (``Sender`` ``ready``).
         """
-        state = self.channels.get(irc.strings.lower(target))
-        return state is None or state.joined
+        return not self.channels.is_configured(target) or self.channels.is_in(target)
 
     # --- the announcer's sink: called from the scheduler's thread ---
 
@@ -295,9 +289,8 @@ class IrcBot:
         return self.network_name
 
     def can_post(self, channel: str) -> bool:
-        """Only into a channel the bot is in now; otherwise the line would be refused or lost."""
-        state = self.channels.get(irc.strings.lower(channel))
-        return self.registered and state is not None and state.joined
+        """Only into a channel the bot is in now; read from the channels' snapshot, safe from any thread."""
+        return self.channels.is_in(channel)
 
     def post(self, channel: str, text: str, notice: bool, delivery: Delivery) -> None:
         """Queue an announcement (its own class, the channel as its sender); safe from any thread.
@@ -316,9 +309,20 @@ class IrcBot:
 
     @property
     def network_name(self) -> str:
-        """As configured, else what the server calls its network (ISUPPORT NETWORK), else its host."""
-        announced = getattr(self.connection.features, "network", None)
-        return self.settings.network or announced or self.settings.server
+        """As configured, else what the server calls its network (ISUPPORT NETWORK), else its host.
+
+        Read by the announcer's thread too: the announced name is a string that the
+        connection's thread replaces whole when the server's ISUPPORT lines arrive.
+        """
+        return self.settings.network or self._announced_network or self.settings.server
+
+    def _on_cannot_send(self, _connection: Any, event: Any) -> None:
+        # 404: a line went out that the channel refused; the outbound gate exists so that this never happens.
+        channel = event.arguments[0] if event.arguments else "?"
+        log.warning("cannot send to %s: %s", channel, event.arguments[-1] if len(event.arguments) > 1 else "refused")
+
+    def _on_features(self, _connection: Any, _event: Any) -> None:
+        self._announced_network = getattr(self.connection.features, "network", None)
 
     # --- connecting ---
 
@@ -352,8 +356,8 @@ class IrcBot:
             self._schedule_reconnect(f"cannot connect: {error}")
             return
         now = self.monotonic()
-        self._connected_at = self._last_heard = now
-        self._ping_sent_at = None
+        self._connected_at = now
+        self._liveness.connected(now)
         session = self._session
         self._call_later(REGISTRATION_TIMEOUT, lambda: self._registration_overdue(session))
 
@@ -423,6 +427,8 @@ class IrcBot:
             "nicklocked": self._on_sasl_failure,
             "loggedin": self._on_logged_in,
             "welcome": self._on_welcome,
+            "featurelist": self._on_features,
+            "cannotsendtochan": self._on_cannot_send,
             "nicknameinuse": self._on_nick_unavailable,
             "erroneusnickname": self._on_nick_unavailable,
             "unavailresource": self._on_nick_unavailable,
@@ -462,8 +468,7 @@ class IrcBot:
         return guarded
 
     def _on_raw(self, _connection: Any, _event: Any) -> None:
-        self._last_heard = self.monotonic()
-        self._ping_sent_at = None
+        self._liveness.heard(self.monotonic())
 
     def _on_cap(self, _connection: Any, event: Any) -> None:
         if not event.arguments:
@@ -517,9 +522,7 @@ class IrcBot:
             self.exit_status = step.exit_status
             self.stop("SASL login failed")
         if step.logged_in:
-            for state in self.channels.values():
-                if state.abandoned == PERMANENT_JOIN_FAILURES["nochanmodes"]:
-                    state.abandoned = None  # refused before the login; it may let us in now
+            self.channels.may_retry(PERMANENT_JOIN_FAILURES["nochanmodes"])  # refused before the login
         if step.join:
             self._join_channels()
 
@@ -539,13 +542,11 @@ class IrcBot:
             self._apply_login(self._login.on_nickserv_notice(event.arguments[0], self.monotonic()))
 
     def _join_channels(self) -> None:
-        for state in self.channels.values():
-            if not state.joined and state.abandoned is None:
-                self._join(state)
+        for state in self.channels.to_join():
+            self._join(state)
 
     def _join(self, state: ChannelState) -> None:
-        key = f" {state.setting.key}" if state.setting.key else ""
-        self.outbound.put(f"JOIN {state.setting.name}{key}", Priority.PROTOCOL)
+        self.outbound.put(state.join_line, Priority.PROTOCOL)
 
     def _on_nick_unavailable(self, connection: Any, event: Any) -> None:
         if self.registered:
@@ -576,11 +577,8 @@ class IrcBot:
             self._accounts.joined(nick, event.target, account_named(event.arguments[0]) if extended else UNKNOWN)
         else:
             self._accounts.bot_joined(event.target)
-            state = self.channels.get(irc.strings.lower(event.target))
-            if state is not None:
-                state.joined = True
             log.info("joined %s", event.target)
-            if all(s.joined or s.abandoned for s in self.channels.values()):
+            if self.channels.joined(event.target):
                 self.backoff.reset()
 
     def _on_part(self, _connection: Any, event: Any) -> None:
@@ -588,9 +586,7 @@ class IrcBot:
             self._accounts.left(event.source.nick, event.target)
         else:
             self._accounts.bot_left(event.target)
-            state = self.channels.get(irc.strings.lower(event.target))
-            if state is not None:
-                state.joined = False
+            self.channels.left(event.target)
 
     def _on_kick(self, _connection: Any, event: Any) -> None:
         if not event.arguments:
@@ -599,7 +595,7 @@ class IrcBot:
             self._accounts.left(event.arguments[0], event.target)
             return
         self._accounts.bot_left(event.target)
-        state = self.channels.get(irc.strings.lower(event.target))
+        state = self.channels.left(event.target)
         reason = event.arguments[1] if len(event.arguments) > 1 else ""
         log.warning(
             "kicked from %s by %s (%s); rejoining in %.0fs",
@@ -610,7 +606,6 @@ class IrcBot:
         )
         if state is None:
             return
-        state.joined = False
         session = self._session
 
         def rejoin() -> None:
@@ -621,17 +616,15 @@ class IrcBot:
 
     def _on_join_refused(self, _connection: Any, event: Any) -> None:
         channel = event.arguments[0] if event.arguments else "?"
-        state = self.channels.get(irc.strings.lower(channel))
         why = PERMANENT_JOIN_FAILURES.get(event.type, event.type)
-        if state is not None:
-            state.abandoned = why
+        self.channels.refused(channel, why)
         log.error(
             "cannot join %s: %s (%s); not trying it again", channel, why, event.arguments[-1] if event.arguments else ""
         )
 
     def _on_channel_full(self, _connection: Any, event: Any) -> None:
         channel = event.arguments[0] if event.arguments else "?"
-        state = self.channels.get(irc.strings.lower(channel))
+        state = self.channels.get(channel)
         log.warning("cannot join %s: it is full; trying again in a minute", channel)
         if state is not None:
             self._call_later(60.0, lambda: None if state.joined else self._join(state))
@@ -673,8 +666,7 @@ class IrcBot:
     def _on_disconnect(self, _connection: Any, event: Any) -> None:
         was_up = self.monotonic() - self._connected_at
         self.registered = False
-        for state in self.channels.values():
-            state.joined = False
+        self.channels.disconnected()
         self._accounts.reset()
         self._whois.clear()
         if self._quit_deadline is not None or self._stop_reason is not None:
@@ -807,13 +799,11 @@ class IrcBot:
             if now >= pending.deadline:
                 del self._whois[key]
                 self._answer_whois(pending)
-        if self._ping_sent_at is not None:
-            if now - self._ping_sent_at >= self.settings.ping_timeout:
-                log.warning("no answer from the server in %.0fs; reconnecting", self.settings.ping_timeout)
-                self._ping_sent_at = None
-                self.connection.disconnect("ping timeout")
-        elif now - self._last_heard >= self.settings.ping_interval:
-            self._ping_sent_at = now
+        verdict = self._liveness.check(now)
+        if verdict is Verdict.DEAD:
+            log.warning("no answer from the server in %.0fs; reconnecting", self.settings.ping_timeout)
+            self.connection.disconnect("ping timeout")
+        elif verdict is Verdict.PING:
             with contextlib.suppress(irc.client.ServerNotConnectedError):
                 self._send_now(f"PING :successbot-{int(now)}")
 
