@@ -26,6 +26,7 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "integration")]
 
 from botproc import BotProcess  # noqa: E402
 from ircnet import start_inspircd  # noqa: E402
+from slowsource import SlowSource  # noqa: E402
 
 from successbot.core.weeks import iso_week  # noqa: E402
 from successbot.publishing.export import export_successes  # noqa: E402
@@ -214,40 +215,11 @@ def measure_ack_beside_help(network, template: Path, scratch: Path, results: Res
     client.close()
 
 
-class SlowSource:
-    """A schedule URL on loopback that answers only after ``delay`` seconds: a mirror having a bad day."""
-
-    def __init__(self, delay: float, body: bytes) -> None:
-        import http.server
-
-        slow = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                slow.requests += 1
-                time.sleep(delay)
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *_args: object) -> None:
-                pass
-
-        self.requests = 0
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/schedule.yaml"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-
-
 def measure_slow_reload(network, template: Path, scratch: Path, results: Results, trials: int) -> None:
     """While an admin's ``!schedule reload`` waits 20 s for a source, another channel's ``!help`` as usual."""
     workdir = scratch / "reload"
     migrated_copy(template, workdir)
-    source = SlowSource(20.0, SCHEDULE.read_bytes())
+    source = SlowSource(SCHEDULE.read_bytes(), delay=20.0)
     network.register("benchadmin", "benchpw")
     bot, _ = start_bot(
         network, workdir, nick="sbotrl", channels=f"{CHANNEL}, #other", admins="benchadmin",

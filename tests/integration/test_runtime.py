@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import http.server
 import itertools
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from slowsource import SlowSource
 from test_irc_bot import acknowledged
 
 pytestmark = pytest.mark.irc
@@ -24,35 +23,6 @@ def fresh_channel() -> str:
 
 def from_bot(nick: str):
     return lambda m: m.command == "PRIVMSG" and m.nick == nick
-
-
-class SlowSource:
-    """A schedule URL on loopback that answers only after the test lets it: a mirror having a bad day."""
-
-    def __init__(self, body: bytes) -> None:
-        self.release = threading.Event()
-        self.asked = threading.Event()
-        slow = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                slow.asked.set()
-                slow.release.wait(60)
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *_args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/indri/schedule.yaml"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.release.set()
-        self.server.shutdown()
 
 
 @pytest.fixture
