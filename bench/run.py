@@ -237,7 +237,10 @@ def measure_slow_reload(network, template: Path, scratch: Path, results: Results
     deadline = time.monotonic() + 18
     while time.monotonic() < deadline and len(during) < trials:
         during += round_trips(other, "!help", from_nick("sbotrl"), 1, 1, channel="#other", warm_up=False)
-    reloaded = admin.wait_for(from_nick("sbotrl"), timeout=30)
+    try:
+        reloaded = admin.wait_for(from_nick("sbotrl"), timeout=30)
+    except Exception as error:
+        raise RuntimeError(f"no answer to the reload:\n{bot.log()}") from error
     ratio = statistics.median(during) / statistics.median(quiet)
     results.add("!help in #other, quiet", quiet, "ms", 1000)
     results.add(

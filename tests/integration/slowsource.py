@@ -7,7 +7,7 @@ import threading
 
 
 class SlowSource:
-    """Serves ``body`` after ``delay`` seconds, or, without a delay, once ``release`` is set."""
+    """Serves ``body`` at ``path`` after ``delay`` seconds (or once ``release`` is set); 404 for any other path."""
 
     def __init__(self, body: bytes, delay: float | None = None, path: str = "/indri/schedule.yaml") -> None:
         self.release = threading.Event()
@@ -17,6 +17,9 @@ class SlowSource:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                if self.path != path:  # the files an importer looks for beside it: there are none
+                    self.send_error(404)
+                    return
                 slow.requests += 1
                 slow.asked.set()
                 if delay is None:
