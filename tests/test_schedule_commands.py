@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from harness import EXAMPLE_SOURCES, OPENSTACK_DATA, Channel, make_core
+from successbot.commands.schedule import reload_summary
 from successbot.core.clock import FixedClock
 from successbot.schedules.model import Kind
 from successbot.schedules.queries import upcoming_deadlines
@@ -176,19 +177,37 @@ def test_reload_is_for_admins_and_a_failing_source_keeps_its_events(store, sched
     channel = Channel(make_core(store, admins=("root",), schedule=service), clock)
     assert channel.say("!schedule reload") == ["alice: Only admins can reload the schedule."]
     assert channel.say("!schedule reload", nick="root", account="root") == [
-        "root: Reloaded 3 sources: mitaka/schedule.rst 51 events · events-newton-2016-03.yaml 4 events · "
-        "later-broken.yaml 5 events"
+        "root: Reloaded 3 sources, 60 events: mitaka/schedule.rst 51 · events-newton-2016-03.yaml 4 · "
+        "later-broken.yaml 5"
     ]
     broken.write_text("timeline: [\n", encoding="utf-8")
-    (reply,) = channel.say("!schedule reload", nick="root", account="root")
-    assert reply.startswith("root: Reloaded 3 sources: mitaka/schedule.rst 51 events · ")
-    assert reply.endswith(
-        "later-broken.yaml failed (line 2: not valid YAML: expected the node content, but found '<stream end>' "
-        "(while parsing a flow node); kept 5 events)"
-    )
+    assert channel.say("!schedule reload", nick="root", account="root") == [
+        "root: Reloaded 2 of 3 sources, 60 events held. 1 failed and kept its last events: later-broken.yaml. "
+        "later-broken.yaml: line 2: not valid YAML: expected the node content, but found '<stream end>' "
+        "(while parsing a flow node). Per source: mitaka/schedule.rst 51 · events-newton-2016-03.yaml 4 · "
+        "later-broken.yaml 5"
+    ]
     assert len([e for e in schedule_store.events() if e.source == str(broken)]) == 5
     (state,) = [s for s in schedule_store.sources() if s.location == str(broken)]
     assert state.problem and state.loaded_at == clock.now()
+
+
+def test_reload_of_many_sources_names_every_failure_first_and_cuts_at_a_word(store, schedule_store, clock, tmp_path):
+    broken = []
+    for name in ("zz-first-broken.yaml", "zz-second-broken.yaml"):
+        path = tmp_path / name
+        path.write_text("timeline: [\n", encoding="utf-8")
+        broken.append(str(path))
+    service = ScheduleService(schedule_store, (*ALL_SOURCES, *broken))
+    channel = Channel(make_core(store, admins=("root",), schedule=service), clock)
+    (reply,) = channel.say("!schedule reload", nick="root", account="root")
+    read = len(ALL_SOURCES)
+    assert reply.startswith(f"root: Reloaded {read} of {read + 2} sources, ")
+    assert "2 failed and kept their last events: zz-first-broken.yaml, zz-second-broken.yaml. " in reply
+    assert len(reply) <= 400 and reply.endswith("…")
+    whole = "root: " + reload_summary(service.refresh(clock.now()))
+    kept = reply[:-1]
+    assert whole.startswith(kept) and whole[len(kept)] in " ·,;:(", "the cut falls between words"
 
 
 # --- properties: for any instant, nothing past is upcoming, and the order is the date order ---

@@ -11,7 +11,7 @@ from datetime import datetime
 from successbot.core.commands import Example, Request, command
 from successbot.core.ports import ScheduleService
 from successbot.schedules.locations import short_name
-from successbot.schedules.model import Event, series_display
+from successbot.schedules.model import Event, RefreshOutcome, series_display
 from successbot.schedules.queries import (
     AUDIENCES,
     audiences,
@@ -24,7 +24,7 @@ from successbot.schedules.queries import (
     open_phases,
     upcoming_deadlines,
 )
-from successbot.schedules.wording import moment, relative, relative_to, span, week_name, when
+from successbot.schedules.wording import clipped, moment, relative, relative_to, span, week_name, when
 
 MAX_REPLY = 400
 DEFAULT_DEADLINES = 3
@@ -38,7 +38,7 @@ SEPARATOR = " · "
     examples=[
         Example(
             "!schedule reload",
-            "alice: Reloaded 2 sources: mitaka/schedule.rst 51 events · events-newton-2016-03.yaml 4 events",
+            "alice: Reloaded 2 sources, 55 events: mitaka/schedule.rst 51 · events-newton-2016-03.yaml 4",
         )
     ],
     admin_only=True,
@@ -51,8 +51,31 @@ def reload_schedule(request: Request) -> list[str]:
     if service is None or not service.locations:
         return [request.to_speaker("No schedule sources are configured ([schedule] sources); nothing to reload.")]
     outcomes = service.refresh(request.now)
-    listed = SEPARATOR.join(outcome.describe() for outcome in outcomes)
-    return [request.to_speaker(f"Reloaded {len(outcomes)} sources: {listed}")[:MAX_REPLY]]
+    return [_cut(request.to_speaker(reload_summary(outcomes)))]
+
+
+def reload_summary(outcomes: list[RefreshOutcome]) -> str:
+    """Counts first, then every failed source by name, then why each failed, then each source's count.
+
+    The reply is one line, so what comes last is what a cut may hide: the
+    names of the failures come before their reasons and the per-source counts.
+    """
+    failed = [outcome for outcome in outcomes if outcome.problem is not None]
+    total = sum(outcome.event_count for outcome in outcomes)
+    read = len(outcomes) - len(failed)
+    if not failed:
+        text = f"Reloaded {_count(read, 'source')}, {_count(total, 'event')}: "
+    else:
+        text = f"Reloaded {read} of {_count(len(outcomes), 'source')}, {_count(total, 'event')} held. "
+        names = ", ".join(short_name(outcome.location) for outcome in failed)
+        text += f"{len(failed)} failed and kept {'its' if len(failed) == 1 else 'their'} last events: {names}. "
+        text += "; ".join(f"{short_name(outcome.location)}: {outcome.problem}" for outcome in failed) + ". "
+        text += "Per source: "
+    return text + SEPARATOR.join(f"{short_name(outcome.location)} {outcome.event_count}" for outcome in outcomes)
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
 
 
 @command(
@@ -179,7 +202,7 @@ def _fitted(prefix: str, items: list[str]) -> str:
 
 
 def _cut(text: str) -> str:
-    return text if len(text) <= MAX_REPLY else text[: MAX_REPLY - 1] + "…"
+    return clipped(text, MAX_REPLY)
 
 
 def _sources(service: ScheduleService | None) -> str:

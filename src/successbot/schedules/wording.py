@@ -71,3 +71,14 @@ def span(delta: timedelta) -> str:
 
 def _count(number: int, unit: str) -> str:
     return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
+
+
+def clipped(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters: when it is longer, cut at a word boundary and marked ``…``."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    boundary = head.rfind(" ")
+    if boundary > limit // 2:  # a word longer than half the line is cut inside rather than dropped
+        head = head[:boundary]
+    return head.rstrip(" ·,;:(") + "…"
