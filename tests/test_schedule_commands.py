@@ -135,13 +135,14 @@ def test_election_between_elections(bot):
     ]
 
 
-def test_election_after_the_last_known_one(bot):
-    (reply,) = bot("!election tc", at("2030-01-01T00:00"))
-    assert reply.startswith(
-        "The last known election is over: TC Election ended Wed 16 Sep 2026 23:45 UTC (1202 days ago). "
-        "No later one is in the data (sources: epoxy/schedule.yaml, "
-    )
-    assert len(reply) <= 400
+def test_election_after_the_last_known_one_says_when_it_ended_and_nothing_about_files(bot):
+    assert bot("!election tc", at("2030-01-01T00:00")) == [
+        "No election is ahead in the schedule data. The last one ended Wed 16 Sep 2026 23:45 UTC (1202 days ago) "
+        "with the TC Election."
+    ]
+    (reply,) = bot("!election", at("2030-01-01T00:00"))
+    assert reply.startswith("No election is ahead in the schedule data. The last one ended Wed 16 Sep 2026 ")
+    assert ".yaml" not in reply and ".rst" not in reply and "sources" not in reply
 
 
 def test_election_of_2016_from_the_old_events_format(bot):

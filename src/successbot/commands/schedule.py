@@ -162,10 +162,11 @@ def show_election(request: Request) -> list[str]:
         return [_cut(text + ".")]
     last = last_ended(phases, now)
     assert last is not None  # phases exist and none is open or ahead
+    # Which files were read is !schedule reload's answer; here it only hid the one fact asked for.
     return [
         _cut(
-            f"The last known election is over: {last.title} ended {moment(last.end)} "
-            f"({relative_to(last.end, now)}). No later one is in the data ({_sources(service)})."
+            f"No election is ahead in the schedule data. The last one ended {moment(last.end)} "
+            f"({relative_to(last.end, now)}) with the {last.title}."
         )
     ]
 
