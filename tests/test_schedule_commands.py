@@ -91,6 +91,17 @@ def test_deadline_for_a_series_by_name_or_release_id(bot):
     assert by_name[0].startswith("Indri (2027.1). Next deadlines (UTC): PTG (virtual), Mon 12 Oct to Fri 16 Oct 2026")
 
 
+def test_deadline_for_a_series_counts_events_whose_title_names_it(bot):
+    # The Indri file gives Hibiscus' cycle-trailing deadline: it is Hibiscus' too, by name or release id.
+    expected = [
+        "Hibiscus (2026.2). Next deadlines (UTC): 2026.2 Hibiscus Cycle-Trailing Release Deadline, "
+        "Thu 3 Dec 2026 (in 19 days)"
+    ]
+    assert bot("!deadline 2026.2", at("2026-11-14T12:00")) == expected
+    assert bot("!deadline hibiscus", at("2026-11-14T12:00")) == expected
+    assert "Hibiscus Cycle-Trailing" in bot("!deadline indri", at("2026-11-14T12:00"))[0]
+
+
 def test_deadline_all_fits_one_reply(bot):
     (reply,) = bot("!deadline all", at("2026-08-19T12:00"))
     assert len(reply) <= 400 and reply.count(" · ") >= 3 and "[nova]" in reply

@@ -6,6 +6,7 @@ message's time and the stored events, and the tests pass fixed ones.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -68,15 +69,36 @@ def upcoming_deadlines(
 ) -> list[Event]:
     """Deadlines not over at ``at``, in date order: cross-project ones, plus ``projects``' own (or every project's)."""
     wanted = {project.lower() for project in projects}
+    events = list(events)
+    aliases = series_aliases(events, series) if series is not None else ()
     chosen = [
         event
         for event in events
         if event.kind not in NOT_DEADLINES
         and not event.is_over(at)
         and (event.project is None or every_project or event.project.lower() in wanted)
-        and (series is None or series.lower() in (event.series, event.release_id))
+        and (series is None or names_series(event, aliases))
     ]
     return distinct(in_order(chosen))
+
+
+def series_aliases(events: Iterable[Event], word: str) -> tuple[str, ...]:
+    """The names ``word`` (a series' name or release id) goes by: ``("indri", "2027.1")``."""
+    name, release_id = known_series(events).get(word.lower(), (word.lower(), None))
+    return tuple(alias.lower() for alias in (name, release_id) if alias)
+
+
+def names_series(event: Event, aliases: tuple[str, ...]) -> bool:
+    """Whether ``event`` is of that series: from its schedule, or titled after it.
+
+    The Indri file holds "2026.2 Hibiscus Cycle-Trailing Release Deadline":
+    that is Hibiscus' deadline too, though Indri's file gives it.
+    """
+    if {event.series, event.release_id} & set(aliases):
+        return True
+    return any(
+        re.search(rf"(?<![\w.]){re.escape(alias)}(?![\w]|\.\d)", event.title, re.IGNORECASE) for alias in aliases
+    )
 
 
 def audiences(event: Event) -> set[str]:
