@@ -85,6 +85,16 @@ def test_deadline_for_a_project_adds_its_own_events(bot):
     assert "[manila]" not in reply
 
 
+def test_deadline_for_a_project_without_events_of_its_own_says_so(bot):
+    assert bot("!deadline nova", at("2026-11-14T12:00")) == [
+        "Indri (2027.1), week R-19. nova has nothing of its own ahead in Indri (2027.1). "
+        "Cross-project deadlines (UTC): Indri-1 milestone, Thu 19 Nov 2026 (in 5 days) · "
+        "2026.2 Hibiscus Cycle-Trailing Release Deadline, Thu 3 Dec 2026 (in 19 days) · "
+        "Indri-2 milestone, Thu 14 Jan 2027 (in 61 days) · Membership Freeze, Thu 14 Jan 2027 (in 61 days) · "
+        "Extra-AC freeze, Thu 4 Feb 2027 (in 82 days)"
+    ]
+
+
 def test_deadline_for_a_series_by_name_or_release_id(bot):
     by_name = bot("!deadline indri", at("2026-05-01T00:00"))
     assert by_name == bot("!deadline 2027.1", at("2026-05-01T00:00"))

@@ -110,6 +110,14 @@ def show_deadlines(request: Request) -> list[str]:
             return [f"{series_display(name, release_id)} has nothing ahead of {_moment(now)}."]
     elif word in projects:
         found, limit = upcoming_deadlines(events, now, projects=(word,)), DEFAULT_DEADLINES + 2
+        if not any(event.project and event.project.lower() == word for event in found):
+            # Not silently the cross-project answer: say the project was looked for.
+            week = cycle_week_at(events, now)
+            series = series_display(week.series, week.release_id) if week else ""
+            where = f"{where} {word} has nothing of its own ahead{f' in {series}' if series else ''}.".lstrip()
+            if found:
+                items = [f"{_title(event)}, {when(event)} ({relative(event, now)})" for event in found[:limit]]
+                return [_fitted(f"{where} Cross-project deadlines (UTC): ", items)]
     elif word:
         return [_unknown_topic(word, series_names, projects, request.services.command_prefix)]
     else:
