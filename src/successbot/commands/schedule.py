@@ -17,11 +17,13 @@ from successbot.schedules.queries import (
     audiences,
     cycle_week_at,
     election_phases,
+    ending_with,
     known_projects,
     known_series,
     last_ended,
     next_phase,
     open_phases,
+    opening_with,
     upcoming_deadlines,
 )
 from successbot.schedules.wording import clipped, moment, relative, relative_to, span, week_name, when
@@ -159,24 +161,36 @@ def show_election(request: Request) -> list[str]:
         )
         other = _next_for_others(phases, opened, now) if audience is None else None
         if other is not None:
-            listed += f". Next: {other.title} opens {moment(other.start)} ({relative_to(other.start, now)})"
+            listed += f". Next: {_opening(opening_with(phases, other), now)}"
         return [_cut(f"Open now (UTC): {listed}")]
     if upcoming is not None:
-        text = f"No election phase is open. Next: {upcoming.title} opens {moment(upcoming.start)} "
-        text += f"({relative_to(upcoming.start, now)})"
-        previous = last_ended(phases, now)
-        if previous is not None:
-            text += f"; the last, {previous.title}, ended {moment(previous.end)}"
+        text = f"No election phase is open. Next: {_opening(opening_with(phases, upcoming), now)}"
+        previous = ending_with(phases, last_ended(phases, now))
+        if previous:
+            text += f"; the last, {_names(previous)}, ended {moment(previous[0].end)}"
         return [_cut(text + ".")]
-    last = last_ended(phases, now)
-    assert last is not None  # phases exist and none is open or ahead
+    last_ones = ending_with(phases, last_ended(phases, now))
+    assert last_ones  # phases exist and none is open or ahead
+    last = last_ones[0]
     # Which files were read is !schedule reload's answer; here it only hid the one fact asked for.
     return [
         _cut(
             f"No election is ahead in the schedule data. The last one ended {moment(last.end)} "
-            f"({relative_to(last.end, now)}) with the {last.title}."
+            f"({relative_to(last.end, now)}) with the {_names(last_ones)}."
         )
     ]
+
+
+def _opening(together: list[Event], now: datetime) -> str:
+    """``PTL Election and TC Election open Wed 26 Aug 2026 23:45 UTC (in 7 days)``: phases of one minute."""
+    start = together[0].start
+    verb = "opens" if len(together) == 1 else "open"
+    return f"{_names(together)} {verb} {moment(start)} ({relative_to(start, now)})"
+
+
+def _names(phases: list[Event]) -> str:
+    titles = [phase.title for phase in phases]
+    return titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"
 
 
 def _title(event: Event) -> str:

@@ -129,3 +129,17 @@ def next_phase(phases: Iterable[Event], at: datetime) -> Event | None:
 def last_ended(phases: Iterable[Event], at: datetime) -> Event | None:
     over = [phase for phase in phases if phase.is_over(at)]
     return max(over, key=lambda phase: phase.end, default=None)
+
+
+def opening_with(phases: Iterable[Event], first: Event | None) -> list[Event]:
+    """``first`` and every phase that opens the same minute (the PTL and the TC election), in order."""
+    if first is None:
+        return []
+    return in_order(phase for phase in phases if phase.start == first.start)
+
+
+def ending_with(phases: Iterable[Event], last: Event | None) -> list[Event]:
+    """``last`` and every phase that is over by then and closes the same minute, in order."""
+    if last is None:
+        return []
+    return in_order(phase for phase in phases if phase.end == last.end)
