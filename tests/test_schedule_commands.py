@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from harness import EXAMPLE_SOURCES, OPENSTACK_DATA, Channel, make_core
 from successbot.commands.schedule import reload_summary
 from successbot.core.clock import FixedClock
 from successbot.schedules.model import Kind
-from successbot.schedules.queries import upcoming_deadlines
+from successbot.schedules.queries import cycle_over_at, cycle_week_at, upcoming_deadlines
 from successbot.schedules.sources import ScheduleService
 from successbot.storage.database import make_engine
 from successbot.storage.schedule import SqlScheduleStore
@@ -122,13 +122,18 @@ def test_deadline_about_something_unknown_lists_what_is_known(bot):
     assert reply.startswith("I know no series or project 'frobnicate'. Series: epoxy, flamingo, gazpacho, hibiscus, ")
 
 
-def test_deadline_after_everything_known(bot):
-    (reply,) = bot("!deadline", at("2030-01-01T00:00"))
-    assert reply.startswith(
-        "No deadlines ahead of Tue 1 Jan 2030 00:00 UTC in the schedule data (sources: "
-        "epoxy/schedule.yaml, flamingo/schedule.yaml, "
-    )
-    assert len(reply) <= 400
+def test_deadline_after_everything_known_says_the_cycle_is_over_and_when_it_was_released(bot):
+    assert bot("!deadline", at("2030-01-01T00:00")) == [
+        "Indri (2027.1) is over: released Wed 24 Mar 2027. "
+        "No deadlines ahead of Tue 1 Jan 2030 00:00 UTC in the schedule data."
+    ]
+
+
+def test_deadline_the_day_after_the_release_is_still_in_release_week(bot):
+    # Found by the property test below: the release week R-0 runs on after the release day.
+    assert bot("!deadline all", at("2027-03-25T00:00")) == [
+        "Indri (2027.1), week R-0. No deadlines ahead of Thu 25 Mar 2027 00:00 UTC in the schedule data."
+    ]
 
 
 def test_election_one_minute_before_nominations_close(bot):
@@ -259,13 +264,28 @@ def test_upcoming_deadlines_are_never_past_and_in_date_order(every_event, now, p
     assert all(event.kind not in (Kind.CYCLE_WEEK, Kind.ELECTION_PHASE) for event in found)
 
 
+WEEK = re.compile(r"[A-Z][a-z]+(?: \(\d{4}\.\d\))?, week R[-+]\d+\. ")
+OVER = re.compile(r"[A-Z][a-z]+(?: \(\d{4}\.\d\))? is over: (?:released|its last week ended) [^.]+ \d{4}\. ")
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(now=instants)
+@example(now=datetime(2027, 3, 25, tzinfo=UTC))  # the day after the Indri release, still its week R-0
+@example(now=datetime(2027, 4, 25, tzinfo=UTC))  # after Indri's last week, before any later series' data
 def test_deadline_reply_lists_no_past_event_and_keeps_date_order(bot, every_event, now):
     (reply,) = bot("!deadline all", now)
     assert len(reply) <= 400
+    # Where the cycle is: its week while inside one; after a cycle's last week, that it is over; else nothing.
+    head = re.split(r"Next deadlines \(UTC\): |No deadlines ahead", reply, maxsplit=1)[0]
+    if cycle_week_at(every_event, now) is not None:
+        assert WEEK.fullmatch(head), reply
+    elif cycle_over_at(every_event, now) is not None:
+        assert OVER.fullmatch(head), reply
+    else:
+        assert head == "", reply
     if "Next deadlines (UTC): " not in reply:
-        assert reply.startswith("No deadlines ahead") and not upcoming_deadlines(every_event, now, every_project=True)
+        assert reply[len(head) :].startswith("No deadlines ahead")
+        assert not upcoming_deadlines(every_event, now, every_project=True)
         return
     items = reply.split("Next deadlines (UTC): ", 1)[1].split(" · ")
     assert not any(item.endswith(" ago)") for item in items)

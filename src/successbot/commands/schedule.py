@@ -15,6 +15,7 @@ from successbot.schedules.model import Event, RefreshOutcome, series_display
 from successbot.schedules.queries import (
     AUDIENCES,
     audiences,
+    cycle_over_at,
     cycle_week_at,
     election_phases,
     ending_with,
@@ -26,7 +27,7 @@ from successbot.schedules.queries import (
     opening_with,
     upcoming_deadlines,
 )
-from successbot.schedules.wording import clipped, moment, relative, relative_to, span, week_name, when
+from successbot.schedules.wording import clipped, day_text, moment, relative, relative_to, span, week_name, when
 
 MAX_REPLY = 400
 DEFAULT_DEADLINES = 3
@@ -125,9 +126,7 @@ def show_deadlines(request: Request) -> list[str]:
     else:
         found, limit = upcoming_deadlines(events, now), DEFAULT_DEADLINES
     if not found:
-        return [
-            _cut(f"{where} No deadlines ahead of {_moment(now)} in the schedule data ({_sources(service)}).".lstrip())
-        ]
+        return [_cut(f"{where} No deadlines ahead of {_moment(now)} in the schedule data.".lstrip())]
     items = [f"{_title(event)}, {when(event)} ({relative(event, now)})" for event in found[:limit]]
     return [_fitted(f"{where} Next deadlines (UTC): ".lstrip(), items)]
 
@@ -198,10 +197,18 @@ def _title(event: Event) -> str:
 
 
 def _where(events: list[Event], now: datetime) -> str:
+    """The cycle week ``now`` is in; after a cycle's last week (before the next one's data), that it is over."""
     week = cycle_week_at(events, now)
-    if week is None:
+    if week is not None:
+        return f"{series_display(week.series, week.release_id) or 'The cycle'}, week {week_name(week.title)}."
+    over = cycle_over_at(events, now)
+    if over is None:
         return ""
-    return f"{series_display(week.series, week.release_id) or 'The cycle'}, week {week_name(week.title)}."
+    last, release = over
+    name = series_display(last.series, last.release_id) or "The last known cycle"
+    if release is not None:
+        return f"{name} is over: released {when(release)}."
+    return f"{name} is over: its last week ended {day_text(last.last_day)}."
 
 
 def _moment(now: datetime) -> str:

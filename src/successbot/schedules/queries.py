@@ -45,6 +45,24 @@ def cycle_week_at(events: Iterable[Event], at: datetime) -> Event | None:
     return max(weeks, key=lambda week: week.start, default=None)
 
 
+def cycle_over_at(events: Iterable[Event], at: datetime) -> tuple[Event, Event | None] | None:
+    """Between cycles (no week open): the last week that ended before ``at``, and its series' release if known."""
+    events = list(events)
+    if cycle_week_at(events, at) is not None:
+        return None
+    weeks = [event for event in events if event.kind is Kind.CYCLE_WEEK and event.is_over(at)]
+    last = max(weeks, key=lambda week: week.end, default=None)
+    if last is None:
+        return None
+    aliases = tuple(alias for alias in (last.series, last.release_id) if alias)
+    releases = [
+        event
+        for event in events
+        if event.kind is Kind.FINAL_RELEASE and aliases and names_series(event, aliases) and event.start <= last.end
+    ]
+    return last, max(releases, key=lambda release: release.start, default=None)
+
+
 def known_series(events: Iterable[Event]) -> dict[str, tuple[str | None, str | None]]:
     """Every name and release id a series goes by, to its (name, release id)."""
     found: dict[str, tuple[str | None, str | None]] = {}
