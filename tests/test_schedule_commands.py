@@ -136,6 +136,12 @@ def test_deadline_the_day_after_the_release_is_still_in_release_week(bot):
     ]
 
 
+def test_an_unknown_word_is_echoed_as_typed_not_as_a_python_repr(bot):
+    (reply,) = bot("!deadline it's", at("2026-05-01T00:00"))
+    assert reply.startswith("I know no series or project 'it's'. Series: ")
+    assert bot("!help it's", at("2026-05-01T00:00")) == ["I know no command 'it's'. Say !help for the list."]
+
+
 def test_election_one_minute_before_nominations_close(bot):
     assert bot("!election", at("2026-08-19T23:44")) == [
         "Open now (UTC): PTL Nominations, closes Wed 19 Aug 2026 23:45 UTC (1 minute left) · "
@@ -253,6 +259,24 @@ def every_event(loaded_database: Path) -> list:
 instants = st.datetimes(min_value=datetime(2015, 1, 1), max_value=datetime(2028, 12, 31)).map(
     lambda moment: moment.replace(tzinfo=UTC)
 )
+
+
+# What a Python value looks like when printed raw: None, a timedelta, an ISO date or datetime.
+REPRS = re.compile(r"\bNone\b|\d+ days?, \d+:\d\d:\d\d|\d:\d\d:\d\d|\d{4}-\d\d-\d\d|datetime\(|timedelta\(")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    now=instants, text=st.sampled_from(["!deadline", "!deadline nova", "!deadline 2026.2", "!election", "!election tc"])
+)
+def test_schedule_replies_carry_no_python_reprs_and_one_date_style(bot, now, text):
+    (reply,) = bot(text, now)
+    assert not REPRS.search(reply), reply
+    for day in re.findall(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d+ [A-Z][a-z]{2}\b(?: \d{4})?", reply):
+        assert re.fullmatch(
+            r"\w{3} ([1-9]|[12]\d|3[01]) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)( \d{4})?", day
+        )
+    assert all(re.fullmatch(r"\d\d:\d\d UTC", time) for time in re.findall(r"\d+:\d+ UTC", reply))
 
 
 @settings(max_examples=300, deadline=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from successbot.core.commands import Command, Example, Request, command
+from successbot.schedules.wording import quoted
 
 
 @command(
@@ -29,7 +30,7 @@ def show_help(request: Request) -> list[str]:
     family = table.family(topic)
     if family:
         return [" | ".join(explain(cmd, prefix) for cmd in family)]
-    return [f"I know no command {topic!r}. Say {prefix}help for the list."]
+    return [f"I know no command {quoted(topic)}. Say {prefix}help for the list."]
 
 
 def explain(cmd: Command, prefix: str) -> str:

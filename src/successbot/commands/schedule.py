@@ -27,7 +27,7 @@ from successbot.schedules.queries import (
     opening_with,
     upcoming_deadlines,
 )
-from successbot.schedules.wording import clipped, day_text, moment, relative, relative_to, span, week_name, when
+from successbot.schedules.wording import clipped, day_text, moment, quoted, relative, relative_to, span, week_name, when
 
 MAX_REPLY = 400
 DEFAULT_DEADLINES = 3
@@ -249,7 +249,7 @@ def _no_data(service: ScheduleService | None, what: str) -> str:
 
 def _unknown_topic(word: str, series: dict[str, tuple[str | None, str | None]], projects: set[str], prefix: str) -> str:
     names = sorted({name for name, _ in series.values() if name})
-    text = f"I know no series or project {word!r}. Series: {', '.join(names) or 'none'}; "
+    text = f"I know no series or project {quoted(word)}. Series: {', '.join(names) or 'none'}; "
     text += f"projects: {', '.join(sorted(projects)) or 'none'}. Or say {prefix}deadline all."
     return _cut(text)
 

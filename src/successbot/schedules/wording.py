@@ -82,3 +82,8 @@ def clipped(text: str, limit: int) -> str:
     if boundary > limit // 2:  # a word longer than half the line is cut inside rather than dropped
         head = head[:boundary]
     return head.rstrip(" ·,;:(") + "…"
+
+
+def quoted(text: str) -> str:
+    """What someone typed, in quotes as people write them (a Python repr would show ``"it's"`` or ``\\x01``)."""
+    return "'" + "".join(char for char in text if char.isprintable()) + "'"
