@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from harness import EXAMPLE_SOURCES, OPENSTACK_DATA, Channel, make_core
+from successbot.commands.schedule import reload_summary
 from successbot.core.clock import FixedClock
 from successbot.schedules.model import Kind
-from successbot.schedules.queries import upcoming_deadlines
+from successbot.schedules.queries import cycle_over_at, cycle_week_at, upcoming_deadlines
 from successbot.schedules.sources import ScheduleService
 from successbot.storage.database import make_engine
 from successbot.storage.schedule import SqlScheduleStore
@@ -84,10 +85,31 @@ def test_deadline_for_a_project_adds_its_own_events(bot):
     assert "[manila]" not in reply
 
 
+def test_deadline_for_a_project_without_events_of_its_own_says_so(bot):
+    assert bot("!deadline nova", at("2026-11-14T12:00")) == [
+        "Indri (2027.1), week R-19. nova has nothing of its own ahead in Indri (2027.1). "
+        "Cross-project deadlines (UTC): Indri-1 milestone, Thu 19 Nov 2026 (in 5 days) · "
+        "2026.2 Hibiscus Cycle-Trailing Release Deadline, Thu 3 Dec 2026 (in 19 days) · "
+        "Indri-2 milestone, Thu 14 Jan 2027 (in 61 days) · Membership Freeze, Thu 14 Jan 2027 (in 61 days) · "
+        "Extra-AC freeze, Thu 4 Feb 2027 (in 82 days)"
+    ]
+
+
 def test_deadline_for_a_series_by_name_or_release_id(bot):
     by_name = bot("!deadline indri", at("2026-05-01T00:00"))
     assert by_name == bot("!deadline 2027.1", at("2026-05-01T00:00"))
     assert by_name[0].startswith("Indri (2027.1). Next deadlines (UTC): PTG (virtual), Mon 12 Oct to Fri 16 Oct 2026")
+
+
+def test_deadline_for_a_series_counts_events_whose_title_names_it(bot):
+    # The Indri file gives Hibiscus' cycle-trailing deadline: it is Hibiscus' too, by name or release id.
+    expected = [
+        "Hibiscus (2026.2). Next deadlines (UTC): 2026.2 Hibiscus Cycle-Trailing Release Deadline, "
+        "Thu 3 Dec 2026 (in 19 days)"
+    ]
+    assert bot("!deadline 2026.2", at("2026-11-14T12:00")) == expected
+    assert bot("!deadline hibiscus", at("2026-11-14T12:00")) == expected
+    assert "Hibiscus Cycle-Trailing" in bot("!deadline indri", at("2026-11-14T12:00"))[0]
 
 
 def test_deadline_all_fits_one_reply(bot):
@@ -100,13 +122,24 @@ def test_deadline_about_something_unknown_lists_what_is_known(bot):
     assert reply.startswith("I know no series or project 'frobnicate'. Series: epoxy, flamingo, gazpacho, hibiscus, ")
 
 
-def test_deadline_after_everything_known(bot):
-    (reply,) = bot("!deadline", at("2030-01-01T00:00"))
-    assert reply.startswith(
-        "No deadlines ahead of Tue 1 Jan 2030 00:00 UTC in the schedule data (sources: "
-        "epoxy/schedule.yaml, flamingo/schedule.yaml, "
-    )
-    assert len(reply) <= 400
+def test_deadline_after_everything_known_says_the_cycle_is_over_and_when_it_was_released(bot):
+    assert bot("!deadline", at("2030-01-01T00:00")) == [
+        "Indri (2027.1) is over: released Wed 24 Mar 2027. "
+        "No deadlines ahead of Tue 1 Jan 2030 00:00 UTC in the schedule data."
+    ]
+
+
+def test_deadline_the_day_after_the_release_is_still_in_release_week(bot):
+    # Found by the property test below: the release week R-0 runs on after the release day.
+    assert bot("!deadline all", at("2027-03-25T00:00")) == [
+        "Indri (2027.1), week R-0. No deadlines ahead of Thu 25 Mar 2027 00:00 UTC in the schedule data."
+    ]
+
+
+def test_an_unknown_word_is_echoed_as_typed_not_as_a_python_repr(bot):
+    (reply,) = bot("!deadline it's", at("2026-05-01T00:00"))
+    assert reply.startswith("I know no series or project 'it's'. Series: ")
+    assert bot("!help it's", at("2026-05-01T00:00")) == ["I know no command 'it's'. Say !help for the list."]
 
 
 def test_election_one_minute_before_nominations_close(bot):
@@ -116,10 +149,10 @@ def test_election_one_minute_before_nominations_close(bot):
     ]
 
 
-def test_election_the_minute_nominations_close(bot):
+def test_election_the_minute_nominations_close_names_both_elections_that_open_together(bot):
     assert bot("!election", at("2026-08-19T23:45")) == [
         "Open now (UTC): TC Campaigning, closes Wed 26 Aug 2026 23:45 UTC (7 days left). "
-        "Next: PTL Election opens Wed 26 Aug 2026 23:45 UTC (in 7 days)"
+        "Next: PTL Election and TC Election open Wed 26 Aug 2026 23:45 UTC (in 7 days)"
     ]
     assert bot("!election ptl", at("2026-08-19T23:45")) == [
         "No election phase is open. Next: PTL Election opens Wed 26 Aug 2026 23:45 UTC (in 7 days); "
@@ -127,20 +160,22 @@ def test_election_the_minute_nominations_close(bot):
     ]
 
 
-def test_election_between_elections(bot):
+def test_election_between_elections_names_the_phases_that_open_and_ended_together(bot):
     assert bot("!election", at("2026-05-01T00:00")) == [
-        "No election phase is open. Next: PTL Nominations opens Wed 5 Aug 2026 23:45 UTC (in 96 days); "
-        "the last, PTL Election, ended Wed 18 Mar 2026 23:45 UTC."
+        "No election phase is open. Next: PTL Nominations and TC Nominations open Wed 5 Aug 2026 23:45 UTC "
+        "(in 96 days); the last, PTL Election and TC Election, ended Wed 18 Mar 2026 23:45 UTC."
     ]
 
 
-def test_election_after_the_last_known_one(bot):
-    (reply,) = bot("!election tc", at("2030-01-01T00:00"))
-    assert reply.startswith(
-        "The last known election is over: TC Election ended Wed 16 Sep 2026 23:45 UTC (1202 days ago). "
-        "No later one is in the data (sources: epoxy/schedule.yaml, "
-    )
-    assert len(reply) <= 400
+def test_election_after_the_last_known_one_says_when_it_ended_and_nothing_about_files(bot):
+    assert bot("!election tc", at("2030-01-01T00:00")) == [
+        "No election is ahead in the schedule data. The last one ended Wed 16 Sep 2026 23:45 UTC (1202 days ago) "
+        "with the TC Election."
+    ]
+    assert bot("!election", at("2030-01-01T00:00")) == [
+        "No election is ahead in the schedule data. The last one ended Wed 16 Sep 2026 23:45 UTC (1202 days ago) "
+        "with the PTL Election and TC Election."
+    ]
 
 
 def test_election_of_2016_from_the_old_events_format(bot):
@@ -176,19 +211,37 @@ def test_reload_is_for_admins_and_a_failing_source_keeps_its_events(store, sched
     channel = Channel(make_core(store, admins=("root",), schedule=service), clock)
     assert channel.say("!schedule reload") == ["alice: Only admins can reload the schedule."]
     assert channel.say("!schedule reload", nick="root", account="root") == [
-        "root: Reloaded 3 sources: mitaka/schedule.rst 51 events · events-newton-2016-03.yaml 4 events · "
-        "later-broken.yaml 5 events"
+        "root: Reloaded 3 sources, 60 events: mitaka/schedule.rst 51 · events-newton-2016-03.yaml 4 · "
+        "later-broken.yaml 5"
     ]
     broken.write_text("timeline: [\n", encoding="utf-8")
-    (reply,) = channel.say("!schedule reload", nick="root", account="root")
-    assert reply.startswith("root: Reloaded 3 sources: mitaka/schedule.rst 51 events · ")
-    assert reply.endswith(
-        "later-broken.yaml failed (line 2: not valid YAML: expected the node content, but found '<stream end>' "
-        "(while parsing a flow node); kept 5 events)"
-    )
+    assert channel.say("!schedule reload", nick="root", account="root") == [
+        "root: Reloaded 2 of 3 sources, 60 events held. 1 failed and kept its last events: later-broken.yaml. "
+        "later-broken.yaml: line 2: not valid YAML: expected the node content, but found '<stream end>' "
+        "(while parsing a flow node). Per source: mitaka/schedule.rst 51 · events-newton-2016-03.yaml 4 · "
+        "later-broken.yaml 5"
+    ]
     assert len([e for e in schedule_store.events() if e.source == str(broken)]) == 5
     (state,) = [s for s in schedule_store.sources() if s.location == str(broken)]
     assert state.problem and state.loaded_at == clock.now()
+
+
+def test_reload_of_many_sources_names_every_failure_first_and_cuts_at_a_word(store, schedule_store, clock, tmp_path):
+    broken = []
+    for name in ("zz-first-broken.yaml", "zz-second-broken.yaml"):
+        path = tmp_path / name
+        path.write_text("timeline: [\n", encoding="utf-8")
+        broken.append(str(path))
+    service = ScheduleService(schedule_store, (*ALL_SOURCES, *broken))
+    channel = Channel(make_core(store, admins=("root",), schedule=service), clock)
+    (reply,) = channel.say("!schedule reload", nick="root", account="root")
+    read = len(ALL_SOURCES)
+    assert reply.startswith(f"root: Reloaded {read} of {read + 2} sources, ")
+    assert "2 failed and kept their last events: zz-first-broken.yaml, zz-second-broken.yaml. " in reply
+    assert len(reply) <= 400 and reply.endswith("…")
+    whole = "root: " + reload_summary(service.refresh(clock.now()))
+    kept = reply[:-1]
+    assert whole.startswith(kept) and whole[len(kept)] in " ·,;:(", "the cut falls between words"
 
 
 # --- properties: for any instant, nothing past is upcoming, and the order is the date order ---
@@ -208,6 +261,24 @@ instants = st.datetimes(min_value=datetime(2015, 1, 1), max_value=datetime(2028,
 )
 
 
+# What a Python value looks like when printed raw: None, a timedelta, an ISO date or datetime.
+REPRS = re.compile(r"\bNone\b|\d+ days?, \d+:\d\d:\d\d|\d:\d\d:\d\d|\d{4}-\d\d-\d\d|datetime\(|timedelta\(")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    now=instants, text=st.sampled_from(["!deadline", "!deadline nova", "!deadline 2026.2", "!election", "!election tc"])
+)
+def test_schedule_replies_carry_no_python_reprs_and_one_date_style(bot, now, text):
+    (reply,) = bot(text, now)
+    assert not REPRS.search(reply), reply
+    for day in re.findall(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d+ [A-Z][a-z]{2}\b(?: \d{4})?", reply):
+        assert re.fullmatch(
+            r"\w{3} ([1-9]|[12]\d|3[01]) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)( \d{4})?", day
+        )
+    assert all(re.fullmatch(r"\d\d:\d\d UTC", time) for time in re.findall(r"\d+:\d+ UTC", reply))
+
+
 @settings(max_examples=300, deadline=None)
 @given(now=instants, project=st.sampled_from(["", "nova", "manila", "all"]))
 def test_upcoming_deadlines_are_never_past_and_in_date_order(every_event, now, project):
@@ -217,13 +288,28 @@ def test_upcoming_deadlines_are_never_past_and_in_date_order(every_event, now, p
     assert all(event.kind not in (Kind.CYCLE_WEEK, Kind.ELECTION_PHASE) for event in found)
 
 
+WEEK = re.compile(r"[A-Z][a-z]+(?: \(\d{4}\.\d\))?, week R[-+]\d+\. ")
+OVER = re.compile(r"[A-Z][a-z]+(?: \(\d{4}\.\d\))? is over: (?:released|its last week ended) [^.]+ \d{4}\. ")
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(now=instants)
+@example(now=datetime(2027, 3, 25, tzinfo=UTC))  # the day after the Indri release, still its week R-0
+@example(now=datetime(2027, 4, 25, tzinfo=UTC))  # after Indri's last week, before any later series' data
 def test_deadline_reply_lists_no_past_event_and_keeps_date_order(bot, every_event, now):
     (reply,) = bot("!deadline all", now)
     assert len(reply) <= 400
+    # Where the cycle is: its week while inside one; after a cycle's last week, that it is over; else nothing.
+    head = re.split(r"Next deadlines \(UTC\): |No deadlines ahead", reply, maxsplit=1)[0]
+    if cycle_week_at(every_event, now) is not None:
+        assert WEEK.fullmatch(head), reply
+    elif cycle_over_at(every_event, now) is not None:
+        assert OVER.fullmatch(head), reply
+    else:
+        assert head == "", reply
     if "Next deadlines (UTC): " not in reply:
-        assert reply.startswith("No deadlines ahead") and not upcoming_deadlines(every_event, now, every_project=True)
+        assert reply[len(head) :].startswith("No deadlines ahead")
+        assert not upcoming_deadlines(every_event, now, every_project=True)
         return
     items = reply.split("Next deadlines (UTC): ", 1)[1].split(" · ")
     assert not any(item.endswith(" ago)") for item in items)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from successbot.core.commands import Command, Example, Request, command
+from successbot.core.commands import HASHTAG, Command, Example, Request, command
+from successbot.schedules.wording import clipped, quoted
+
+MAX_REPLY = 400
+# A hashtag is not a command: it is said in the channel, at the start of a message, without the prefix.
+HASHTAG_NOTE = " (a hashtag, not a command: start a channel message with it)"
 
 
 @command(
     "help",
     args="[COMMAND]",
-    summary="lists the commands, or explains one with a worked example",
+    summary="lists every command and its forms, or explains one (or the hashtag #success) with a worked example",
     examples=[
         Example(
             "!help successes",
             "!successes [N] [#CHANNEL]: the last N successes of this channel (or #CHANNEL), newest first; "
-            "N is 5 unless given, at most 10. Example: !successes → #1 2016-03-14 10:00 UTC alice: fixed the gate",
+            "N is 5 unless given, at most 10. Also !successes week. "
+            "Example: !successes → #1 2016-03-14 10:00 UTC alice: fixed the gate",
         )
     ],
 )
@@ -22,18 +28,30 @@ def show_help(request: Request) -> list[str]:
     topic = request.args.strip()
     if not topic:
         listed = " · ".join(cmd.usage(prefix) for cmd in table.commands)
-        return [f"Commands: {listed}. Say {prefix}help COMMAND for details."]
+        return [clipped(f"Commands: {listed}. Say {prefix}help COMMAND for details.", MAX_REPLY)]
     found = table.find(topic)
-    if found is not None:
-        return [explain(found, prefix)]
     family = table.family(topic)
-    if family:
-        return [" | ".join(explain(cmd, prefix) for cmd in family)]
-    return [f"I know no command {topic!r}. Say {prefix}help for the list."]
+    if found is not None:
+        # !help successes also names !successes week: every form of the command, in one line.
+        also = f" Also {', '.join(cmd.usage(prefix) for cmd in family)}." if family else ""
+        return [clipped(explain(found, prefix, also), MAX_REPLY)]
+    # !help success: the hashtag #success and the !success … commands, each in brief.
+    hashtag = table.find(HASHTAG + topic.lstrip(HASHTAG + prefix))
+    named = ([hashtag] if hashtag is not None else []) + family
+    if named:
+        briefs = " | ".join(brief(cmd, prefix) for cmd in named)
+        return [clipped(f"{briefs}. Say {prefix}help COMMAND for an example.", MAX_REPLY)]
+    return [f"I know no command {quoted(topic)}. Say {prefix}help for the list."]
 
 
-def explain(cmd: Command, prefix: str) -> str:
-    text = f"{cmd.usage(prefix)}: {cmd.summary}."
+def brief(cmd: Command, prefix: str) -> str:
+    text = f"{cmd.usage(prefix)}: {cmd.summary}"
+    return text + HASHTAG_NOTE if cmd.is_hashtag else text
+
+
+def explain(cmd: Command, prefix: str, also: str = "") -> str:
+    """Usage, summary, ``also`` (the command's other forms) and the first worked example."""
+    text = brief(cmd, prefix) + "." + also
     if cmd.examples:
         example = cmd.examples[0]
         text += f" Example: {shown(example, prefix)}"

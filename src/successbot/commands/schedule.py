@@ -11,20 +11,23 @@ from datetime import datetime
 from successbot.core.commands import Example, Request, command
 from successbot.core.ports import ScheduleService
 from successbot.schedules.locations import short_name
-from successbot.schedules.model import Event, series_display
+from successbot.schedules.model import Event, RefreshOutcome, series_display
 from successbot.schedules.queries import (
     AUDIENCES,
     audiences,
+    cycle_over_at,
     cycle_week_at,
     election_phases,
+    ending_with,
     known_projects,
     known_series,
     last_ended,
     next_phase,
     open_phases,
+    opening_with,
     upcoming_deadlines,
 )
-from successbot.schedules.wording import moment, relative, relative_to, span, week_name, when
+from successbot.schedules.wording import clipped, day_text, moment, quoted, relative, relative_to, span, week_name, when
 
 MAX_REPLY = 400
 DEFAULT_DEADLINES = 3
@@ -38,7 +41,7 @@ SEPARATOR = " · "
     examples=[
         Example(
             "!schedule reload",
-            "alice: Reloaded 2 sources: mitaka/schedule.rst 51 events · events-newton-2016-03.yaml 4 events",
+            "alice: Reloaded 2 sources, 55 events: mitaka/schedule.rst 51 · events-newton-2016-03.yaml 4",
         )
     ],
     admin_only=True,
@@ -51,8 +54,31 @@ def reload_schedule(request: Request) -> list[str]:
     if service is None or not service.locations:
         return [request.to_speaker("No schedule sources are configured ([schedule] sources); nothing to reload.")]
     outcomes = service.refresh(request.now)
-    listed = SEPARATOR.join(outcome.describe() for outcome in outcomes)
-    return [request.to_speaker(f"Reloaded {len(outcomes)} sources: {listed}")[:MAX_REPLY]]
+    return [_cut(request.to_speaker(reload_summary(outcomes)))]
+
+
+def reload_summary(outcomes: list[RefreshOutcome]) -> str:
+    """Counts first, then every failed source by name, then why each failed, then each source's count.
+
+    The reply is one line, so what comes last is what a cut may hide: the
+    names of the failures come before their reasons and the per-source counts.
+    """
+    failed = [outcome for outcome in outcomes if outcome.problem is not None]
+    total = sum(outcome.event_count for outcome in outcomes)
+    read = len(outcomes) - len(failed)
+    if not failed:
+        text = f"Reloaded {_count(read, 'source')}, {_count(total, 'event')}: "
+    else:
+        text = f"Reloaded {read} of {_count(len(outcomes), 'source')}, {_count(total, 'event')} held. "
+        names = ", ".join(short_name(outcome.location) for outcome in failed)
+        text += f"{len(failed)} failed and kept {'its' if len(failed) == 1 else 'their'} last events: {names}. "
+        text += "; ".join(f"{short_name(outcome.location)}: {outcome.problem}" for outcome in failed) + ". "
+        text += "Per source: "
+    return text + SEPARATOR.join(f"{short_name(outcome.location)} {outcome.event_count}" for outcome in outcomes)
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
 
 
 @command(
@@ -87,14 +113,20 @@ def show_deadlines(request: Request) -> list[str]:
             return [f"{series_display(name, release_id)} has nothing ahead of {_moment(now)}."]
     elif word in projects:
         found, limit = upcoming_deadlines(events, now, projects=(word,)), DEFAULT_DEADLINES + 2
+        if not any(event.project and event.project.lower() == word for event in found):
+            # Not silently the cross-project answer: say the project was looked for.
+            week = cycle_week_at(events, now)
+            series = series_display(week.series, week.release_id) if week else ""
+            where = f"{where} {word} has nothing of its own ahead{f' in {series}' if series else ''}.".lstrip()
+            if found:
+                items = [f"{_title(event)}, {when(event)} ({relative(event, now)})" for event in found[:limit]]
+                return [_fitted(f"{where} Cross-project deadlines (UTC): ", items)]
     elif word:
         return [_unknown_topic(word, series_names, projects, request.services.command_prefix)]
     else:
         found, limit = upcoming_deadlines(events, now), DEFAULT_DEADLINES
     if not found:
-        return [
-            _cut(f"{where} No deadlines ahead of {_moment(now)} in the schedule data ({_sources(service)}).".lstrip())
-        ]
+        return [_cut(f"{where} No deadlines ahead of {_moment(now)} in the schedule data.".lstrip())]
     items = [f"{_title(event)}, {when(event)} ({relative(event, now)})" for event in found[:limit]]
     return [_fitted(f"{where} Next deadlines (UTC): ".lstrip(), items)]
 
@@ -128,23 +160,36 @@ def show_election(request: Request) -> list[str]:
         )
         other = _next_for_others(phases, opened, now) if audience is None else None
         if other is not None:
-            listed += f". Next: {other.title} opens {moment(other.start)} ({relative_to(other.start, now)})"
+            listed += f". Next: {_opening(opening_with(phases, other), now)}"
         return [_cut(f"Open now (UTC): {listed}")]
     if upcoming is not None:
-        text = f"No election phase is open. Next: {upcoming.title} opens {moment(upcoming.start)} "
-        text += f"({relative_to(upcoming.start, now)})"
-        previous = last_ended(phases, now)
-        if previous is not None:
-            text += f"; the last, {previous.title}, ended {moment(previous.end)}"
+        text = f"No election phase is open. Next: {_opening(opening_with(phases, upcoming), now)}"
+        previous = ending_with(phases, last_ended(phases, now))
+        if previous:
+            text += f"; the last, {_names(previous)}, ended {moment(previous[0].end)}"
         return [_cut(text + ".")]
-    last = last_ended(phases, now)
-    assert last is not None  # phases exist and none is open or ahead
+    last_ones = ending_with(phases, last_ended(phases, now))
+    assert last_ones  # phases exist and none is open or ahead
+    last = last_ones[0]
+    # Which files were read is !schedule reload's answer; here it only hid the one fact asked for.
     return [
         _cut(
-            f"The last known election is over: {last.title} ended {moment(last.end)} "
-            f"({relative_to(last.end, now)}). No later one is in the data ({_sources(service)})."
+            f"No election is ahead in the schedule data. The last one ended {moment(last.end)} "
+            f"({relative_to(last.end, now)}) with the {_names(last_ones)}."
         )
     ]
+
+
+def _opening(together: list[Event], now: datetime) -> str:
+    """``PTL Election and TC Election open Wed 26 Aug 2026 23:45 UTC (in 7 days)``: phases of one minute."""
+    start = together[0].start
+    verb = "opens" if len(together) == 1 else "open"
+    return f"{_names(together)} {verb} {moment(start)} ({relative_to(start, now)})"
+
+
+def _names(phases: list[Event]) -> str:
+    titles = [phase.title for phase in phases]
+    return titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"
 
 
 def _title(event: Event) -> str:
@@ -152,10 +197,18 @@ def _title(event: Event) -> str:
 
 
 def _where(events: list[Event], now: datetime) -> str:
+    """The cycle week ``now`` is in; after a cycle's last week (before the next one's data), that it is over."""
     week = cycle_week_at(events, now)
-    if week is None:
+    if week is not None:
+        return f"{series_display(week.series, week.release_id) or 'The cycle'}, week {week_name(week.title)}."
+    over = cycle_over_at(events, now)
+    if over is None:
         return ""
-    return f"{series_display(week.series, week.release_id) or 'The cycle'}, week {week_name(week.title)}."
+    last, release = over
+    name = series_display(last.series, last.release_id) or "The last known cycle"
+    if release is not None:
+        return f"{name} is over: released {when(release)}."
+    return f"{name} is over: its last week ended {day_text(last.last_day)}."
 
 
 def _moment(now: datetime) -> str:
@@ -179,7 +232,7 @@ def _fitted(prefix: str, items: list[str]) -> str:
 
 
 def _cut(text: str) -> str:
-    return text if len(text) <= MAX_REPLY else text[: MAX_REPLY - 1] + "…"
+    return clipped(text, MAX_REPLY)
 
 
 def _sources(service: ScheduleService | None) -> str:
@@ -196,7 +249,7 @@ def _no_data(service: ScheduleService | None, what: str) -> str:
 
 def _unknown_topic(word: str, series: dict[str, tuple[str | None, str | None]], projects: set[str], prefix: str) -> str:
     names = sorted({name for name, _ in series.values() if name})
-    text = f"I know no series or project {word!r}. Series: {', '.join(names) or 'none'}; "
+    text = f"I know no series or project {quoted(word)}. Series: {', '.join(names) or 'none'}; "
     text += f"projects: {', '.join(sorted(projects)) or 'none'}. Or say {prefix}deadline all."
     return _cut(text)
 

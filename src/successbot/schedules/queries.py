@@ -6,6 +6,7 @@ message's time and the stored events, and the tests pass fixed ones.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -44,6 +45,24 @@ def cycle_week_at(events: Iterable[Event], at: datetime) -> Event | None:
     return max(weeks, key=lambda week: week.start, default=None)
 
 
+def cycle_over_at(events: Iterable[Event], at: datetime) -> tuple[Event, Event | None] | None:
+    """Between cycles (no week open): the last week that ended before ``at``, and its series' release if known."""
+    events = list(events)
+    if cycle_week_at(events, at) is not None:
+        return None
+    weeks = [event for event in events if event.kind is Kind.CYCLE_WEEK and event.is_over(at)]
+    last = max(weeks, key=lambda week: week.end, default=None)
+    if last is None:
+        return None
+    aliases = tuple(alias for alias in (last.series, last.release_id) if alias)
+    releases = [
+        event
+        for event in events
+        if event.kind is Kind.FINAL_RELEASE and aliases and names_series(event, aliases) and event.start <= last.end
+    ]
+    return last, max(releases, key=lambda release: release.start, default=None)
+
+
 def known_series(events: Iterable[Event]) -> dict[str, tuple[str | None, str | None]]:
     """Every name and release id a series goes by, to its (name, release id)."""
     found: dict[str, tuple[str | None, str | None]] = {}
@@ -68,15 +87,36 @@ def upcoming_deadlines(
 ) -> list[Event]:
     """Deadlines not over at ``at``, in date order: cross-project ones, plus ``projects``' own (or every project's)."""
     wanted = {project.lower() for project in projects}
+    events = list(events)
+    aliases = series_aliases(events, series) if series is not None else ()
     chosen = [
         event
         for event in events
         if event.kind not in NOT_DEADLINES
         and not event.is_over(at)
         and (event.project is None or every_project or event.project.lower() in wanted)
-        and (series is None or series.lower() in (event.series, event.release_id))
+        and (series is None or names_series(event, aliases))
     ]
     return distinct(in_order(chosen))
+
+
+def series_aliases(events: Iterable[Event], word: str) -> tuple[str, ...]:
+    """The names ``word`` (a series' name or release id) goes by: ``("indri", "2027.1")``."""
+    name, release_id = known_series(events).get(word.lower(), (word.lower(), None))
+    return tuple(alias.lower() for alias in (name, release_id) if alias)
+
+
+def names_series(event: Event, aliases: tuple[str, ...]) -> bool:
+    """Whether ``event`` is of that series: from its schedule, or titled after it.
+
+    The Indri file holds "2026.2 Hibiscus Cycle-Trailing Release Deadline":
+    that is Hibiscus' deadline too, though Indri's file gives it.
+    """
+    if {event.series, event.release_id} & set(aliases):
+        return True
+    return any(
+        re.search(rf"(?<![\w.]){re.escape(alias)}(?![\w]|\.\d)", event.title, re.IGNORECASE) for alias in aliases
+    )
 
 
 def audiences(event: Event) -> set[str]:
@@ -107,3 +147,17 @@ def next_phase(phases: Iterable[Event], at: datetime) -> Event | None:
 def last_ended(phases: Iterable[Event], at: datetime) -> Event | None:
     over = [phase for phase in phases if phase.is_over(at)]
     return max(over, key=lambda phase: phase.end, default=None)
+
+
+def opening_with(phases: Iterable[Event], first: Event | None) -> list[Event]:
+    """``first`` and every phase that opens the same minute (the PTL and the TC election), in order."""
+    if first is None:
+        return []
+    return in_order(phase for phase in phases if phase.start == first.start)
+
+
+def ending_with(phases: Iterable[Event], last: Event | None) -> list[Event]:
+    """``last`` and every phase that is over by then and closes the same minute, in order."""
+    if last is None:
+        return []
+    return in_order(phase for phase in phases if phase.end == last.end)

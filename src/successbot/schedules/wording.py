@@ -71,3 +71,19 @@ def span(delta: timedelta) -> str:
 
 def _count(number: int, unit: str) -> str:
     return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
+
+
+def clipped(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters: when it is longer, cut at a word boundary and marked ``…``."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    boundary = head.rfind(" ")
+    if boundary > limit // 2:  # a word longer than half the line is cut inside rather than dropped
+        head = head[:boundary]
+    return head.rstrip(" ·,;:(") + "…"
+
+
+def quoted(text: str) -> str:
+    """What someone typed, in quotes as people write them (a Python repr would show ``"it's"`` or ``\\x01``)."""
+    return "'" + "".join(char for char in text if char.isprintable()) + "'"
