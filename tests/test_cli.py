@@ -43,7 +43,7 @@ def test_console_records_and_lists_on_the_embedded_defaults(tmp_path):
         tmp_path, "console", "--nick", "alice", "--channel", "#dev", stdin="#success fixed the gate\n!successes\n"
     )
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines = result.stdout.splitlines()[1:]  # after the line about the example schedule
     assert lines[0] == "<successbot> alice: Added success #1"
     assert lines[1].startswith("<successbot> #1 ") and lines[1].endswith(" UTC alice: fixed the gate")
     assert (tmp_path / "successbot.db").exists()  # the embedded default: SQLite in the working directory
@@ -183,8 +183,8 @@ def test_config_file_settings_are_used(tmp_path):
         "[bot]\nnick = cheerbot\ncommand_prefix = .\n[database]\nurl = sqlite:///other.db\n", encoding="utf-8"
     )
     result = run(tmp_path, "--config", "bot.ini", "console", "--nick", "alice", stdin="#success x\n.successes\n")
-    assert result.stdout.splitlines()[0] == "<cheerbot> alice: Added success #1"
-    assert "#1 " in result.stdout.splitlines()[1]
+    assert result.stdout.splitlines()[1] == "<cheerbot> alice: Added success #1"
+    assert "#1 " in result.stdout.splitlines()[2]
     assert (tmp_path / "other.db").exists() and not (tmp_path / "successbot.db").exists()
 
 
@@ -277,7 +277,7 @@ def test_publish_without_a_directory_or_into_a_file_is_one_line(tmp_path):
 def test_run_without_an_irc_server_is_the_console(tmp_path):
     result = run(tmp_path, "run", stdin="#success no server needed\n")
     assert result.returncode == 0
-    assert result.stdout.splitlines()[0].endswith(": Added success #1")
+    assert result.stdout.splitlines()[1].endswith(": Added success #1")
     assert "no [irc] server configured: starting the console" in result.stderr
 
 
@@ -323,3 +323,22 @@ def test_one_shot_commands_stay_quiet_at_the_default_info_level(tmp_path):
     assert result.returncode == 0 and result.stderr == ""  # the refresh's INFO line is the bot's, not ask's
     told = run(tmp_path, "--config", "bot.ini", "ask", "--log-level", "info", "!election")
     assert "schedule refreshed in " in told.stderr
+
+
+def test_the_console_on_the_embedded_defaults_answers_from_the_example_schedule(tmp_path):
+    result = run(tmp_path, "console", "--nick", "alice", stdin="!deadline\n!election\n")
+    assert result.returncode == 0, result.stderr
+    note, deadline, election = result.stdout.splitlines()
+    assert note.startswith("-- no schedule configured: answering from an example schedule")
+    assert "[schedule] sources = " in note and "--config FILE" in note  # how to point it at real data
+    assert deadline.startswith("<successbot> Next deadlines (UTC): Docs sprint, ")
+    assert election.startswith("<successbot> Open now (UTC): Maintainer nominations, closes ")
+    assert "no schedule data" not in result.stdout
+
+
+def test_ask_answers_from_the_example_at_any_date_and_says_so_on_stderr(tmp_path):
+    result = run(tmp_path, "ask", "--at", "2040-06-01T12:00Z", "!election")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Open now (UTC): Maintainer nominations, closes ")
+    assert "2040" in result.stdout
+    assert result.stderr.startswith("-- no schedule configured: answering from an example schedule")
