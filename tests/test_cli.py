@@ -342,3 +342,36 @@ def test_ask_answers_from_the_example_at_any_date_and_says_so_on_stderr(tmp_path
     assert result.stdout.startswith("Open now (UTC): Maintainer nominations, closes ")
     assert "2040" in result.stdout
     assert result.stderr.startswith("-- no schedule configured: answering from an example schedule")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("export", "--week", "2016-W11"),
+        ("publish", "--directory", "pages"),
+        ("announcements", "--days", "1"),
+    ],
+    ids=lambda args: args[0],
+)
+def test_without_a_config_a_new_or_empty_database_is_named_on_stderr(tmp_path, args):
+    database = tmp_path / "successbot.db"
+    first = run(tmp_path, *args)
+    assert first.returncode == 0, first.stderr
+    assert first.stderr == (
+        f"successbot {args[0]}: used the database {database}: just created, so empty; "
+        "no config file given (--config FILE or $SUCCESSBOT_CONFIG)\n"
+    )
+    again = run(tmp_path, *args)
+    assert again.stderr == (
+        f"successbot {args[0]}: used the database {database}: empty (no successes, no schedule); "
+        "no config file given (--config FILE or $SUCCESSBOT_CONFIG)\n"
+    )
+    assert run(tmp_path, "ask", "#success now there is one").returncode == 0
+    assert run(tmp_path, *args).stderr == ""  # a database with successes in it: nothing to say
+
+
+def test_a_configured_empty_database_is_named_without_the_config_hint(tmp_path):
+    (tmp_path / "bot.ini").write_text("[database]\nurl = sqlite:///other.db\n", encoding="utf-8")
+    result = run(tmp_path, "--config", "bot.ini", "export", "--week", "2016-W11")
+    assert (result.returncode, result.stdout) == (0, "")
+    assert result.stderr == f"successbot export: used the database {tmp_path / 'other.db'}: just created, so empty\n"

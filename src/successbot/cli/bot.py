@@ -8,7 +8,7 @@ import sys
 from typing import TextIO
 
 from successbot.adapters.console import Console
-from successbot.cli.common import UsageError, load, open_from, speaker, window_start
+from successbot.cli.common import UsageError, load, open_telling, speaker, tell, window_start
 from successbot.cli.example_schedule import HOW_TO_USE_REAL_DATA, ExampleScheduleStore
 from successbot.cli.logs import bot_level, use_level
 from successbot.core.clock import Clock, FixedClock, parse_instant
@@ -90,7 +90,7 @@ def run_announcements(args: argparse.Namespace, clock: Clock) -> int:
     from successbot.storage.claims import SqlAnnouncementStore
 
     start = window_start(args.first, "--from", args.days, clock)
-    app = open_from(args)
+    app, note = open_telling(args)
     try:
         config = app.config
         policy = announcement_policy(config, *configured_audience(config))
@@ -107,6 +107,7 @@ def run_announcements(args: argparse.Namespace, clock: Clock) -> int:
         print(f"{announcement.due:%Y-%m-%d %H:%M} UTC  {announcement.channel}  {announcement.kind}{status}  {text}")
     if not planned:
         print(f"nothing to announce from {start:%Y-%m-%d %H:%M} UTC for {args.days} days")
+    tell(note)
     return 0
 
 
