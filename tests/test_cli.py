@@ -375,3 +375,35 @@ def test_a_configured_empty_database_is_named_without_the_config_hint(tmp_path):
     result = run(tmp_path, "--config", "bot.ini", "export", "--week", "2016-W11")
     assert (result.returncode, result.stdout) == (0, "")
     assert result.stderr == f"successbot export: used the database {tmp_path / 'other.db'}: just created, so empty\n"
+
+
+def test_check_config_reports_what_a_deployment_would_trip_over(tmp_path):
+    (tmp_path / "there.yaml").write_text("successbot-schedule: 1\nevents: []\n", encoding="utf-8")
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "bot.ini").write_text(
+        "[irc]\nserver = irc.example.org\nchannels = #dev, #Ops key\n"
+        "[schedule]\nsources = there.yaml, gone.yaml, https://example.org/never-fetched.yaml\n"
+        "[announce]\nchannels = #dev, #ops\nelection_channels = #elections, #tc\nrelease_channels = off\n"
+        "[export]\ndirectory = missing/pages\n",
+        encoding="utf-8",
+    )
+    result = run(tmp_path, "check-config", "bot.ini")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "bot.ini:5: [schedule] sources: expected a readable file, found 'gone.yaml': no such file "
+        f"(relative paths are read from the working directory, {tmp_path})",
+        "bot.ini:8: [announce] election_channels: the bot never joins #elections, #tc (not in [irc] channels), "
+        "so it cannot post there",
+        "bot.ini:11: [export] directory: expected a directory the bot can write, found 'missing/pages': "
+        "it does not exist (create it, writable by the bot's user)",
+    ]
+
+
+def test_check_config_reports_an_export_path_that_is_a_file(tmp_path):
+    (tmp_path / "pages").write_text("not a directory", encoding="utf-8")
+    (tmp_path / "bot.ini").write_text("[export]\ndirectory = pages\n", encoding="utf-8")
+    result = run(tmp_path, "check-config", "bot.ini")
+    assert (result.returncode, result.stdout) == (
+        1,
+        "bot.ini:2: [export] directory: expected a directory the bot can write, found 'pages': it is not a directory\n",
+    )

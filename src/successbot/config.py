@@ -968,6 +968,17 @@ def _secret_value(
         return unreadable(f"expected a readable file, found {raw!r} ({error.strerror})")
 
 
+def problem_in_file(config: Config, section: str, key: str, message: str) -> ConfigProblem:
+    """A problem with ``[section] key`` of the file ``config`` was read from, at its line when it is there."""
+    lines: list[str] = []
+    if config.source != "embedded defaults":
+        try:
+            lines = Path(config.source).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):  # it was read a moment ago; without it, no line number
+            lines = []
+    return ConfigProblem(config.source, message, section=section, key=key, line=_line_of(lines, section, key))
+
+
 def _did_you_mean(word: str, choices: Any) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
