@@ -672,6 +672,23 @@ class ExportSettings(Section):
             "For example https://logs.example.org/{channel}/{channel}.{date}.log.html",
         ),
     ]
+    title: Annotated[
+        str,
+        key(
+            parse_nonempty,
+            "SuccessBot Says",
+            "the published pages' title, shown once at the top of index.html and in every week page's and "
+            "the feed's title: your community's name, e.g. OpenStack successes",
+        ),
+    ]
+    intro: Annotated[
+        str,
+        key(
+            parse_text,
+            "What went well, as contributors said it on IRC with #success.",
+            "one line under the title of index.html that tells a reader what the page is; empty: none",
+        ),
+    ]
     weeks_on_index: Annotated[int, key(parse_positive_int, "8", "how many recent weeks index.html shows in full")]
     show_account: Annotated[
         bool,
