@@ -43,7 +43,7 @@ def test_console_records_and_lists_on_the_embedded_defaults(tmp_path):
         tmp_path, "console", "--nick", "alice", "--channel", "#dev", stdin="#success fixed the gate\n!successes\n"
     )
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines = result.stdout.splitlines()[1:]  # after the line about the example schedule
     assert lines[0] == "<successbot> alice: Added success #1"
     assert lines[1].startswith("<successbot> #1 ") and lines[1].endswith(" UTC alice: fixed the gate")
     assert (tmp_path / "successbot.db").exists()  # the embedded default: SQLite in the working directory
@@ -183,8 +183,8 @@ def test_config_file_settings_are_used(tmp_path):
         "[bot]\nnick = cheerbot\ncommand_prefix = .\n[database]\nurl = sqlite:///other.db\n", encoding="utf-8"
     )
     result = run(tmp_path, "--config", "bot.ini", "console", "--nick", "alice", stdin="#success x\n.successes\n")
-    assert result.stdout.splitlines()[0] == "<cheerbot> alice: Added success #1"
-    assert "#1 " in result.stdout.splitlines()[1]
+    assert result.stdout.splitlines()[1] == "<cheerbot> alice: Added success #1"
+    assert "#1 " in result.stdout.splitlines()[2]
     assert (tmp_path / "other.db").exists() and not (tmp_path / "successbot.db").exists()
 
 
@@ -277,7 +277,7 @@ def test_publish_without_a_directory_or_into_a_file_is_one_line(tmp_path):
 def test_run_without_an_irc_server_is_the_console(tmp_path):
     result = run(tmp_path, "run", stdin="#success no server needed\n")
     assert result.returncode == 0
-    assert result.stdout.splitlines()[0].endswith(": Added success #1")
+    assert result.stdout.splitlines()[1].endswith(": Added success #1")
     assert "no [irc] server configured: starting the console" in result.stderr
 
 
@@ -323,3 +323,87 @@ def test_one_shot_commands_stay_quiet_at_the_default_info_level(tmp_path):
     assert result.returncode == 0 and result.stderr == ""  # the refresh's INFO line is the bot's, not ask's
     told = run(tmp_path, "--config", "bot.ini", "ask", "--log-level", "info", "!election")
     assert "schedule refreshed in " in told.stderr
+
+
+def test_the_console_on_the_embedded_defaults_answers_from_the_example_schedule(tmp_path):
+    result = run(tmp_path, "console", "--nick", "alice", stdin="!deadline\n!election\n")
+    assert result.returncode == 0, result.stderr
+    note, deadline, election = result.stdout.splitlines()
+    assert note.startswith("-- no schedule configured: answering from an example schedule")
+    assert "[schedule] sources = " in note and "--config FILE" in note  # how to point it at real data
+    assert deadline.startswith("<successbot> Next deadlines (UTC): Docs sprint, ")
+    assert election.startswith("<successbot> Open now (UTC): Maintainer nominations, closes ")
+    assert "no schedule data" not in result.stdout
+
+
+def test_ask_answers_from_the_example_at_any_date_and_says_so_on_stderr(tmp_path):
+    result = run(tmp_path, "ask", "--at", "2040-06-01T12:00Z", "!election")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Open now (UTC): Maintainer nominations, closes ")
+    assert "2040" in result.stdout
+    assert result.stderr.startswith("-- no schedule configured: answering from an example schedule")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("export", "--week", "2016-W11"),
+        ("publish", "--directory", "pages"),
+        ("announcements", "--days", "1"),
+    ],
+    ids=lambda args: args[0],
+)
+def test_without_a_config_a_new_or_empty_database_is_named_on_stderr(tmp_path, args):
+    database = tmp_path / "successbot.db"
+    first = run(tmp_path, *args)
+    assert first.returncode == 0, first.stderr
+    assert first.stderr == (
+        f"successbot {args[0]}: used the database {database}: just created, so empty; "
+        "no config file given (--config FILE or $SUCCESSBOT_CONFIG)\n"
+    )
+    again = run(tmp_path, *args)
+    assert again.stderr == (
+        f"successbot {args[0]}: used the database {database}: empty (no successes, no schedule); "
+        "no config file given (--config FILE or $SUCCESSBOT_CONFIG)\n"
+    )
+    assert run(tmp_path, "ask", "#success now there is one").returncode == 0
+    assert run(tmp_path, *args).stderr == ""  # a database with successes in it: nothing to say
+
+
+def test_a_configured_empty_database_is_named_without_the_config_hint(tmp_path):
+    (tmp_path / "bot.ini").write_text("[database]\nurl = sqlite:///other.db\n", encoding="utf-8")
+    result = run(tmp_path, "--config", "bot.ini", "export", "--week", "2016-W11")
+    assert (result.returncode, result.stdout) == (0, "")
+    assert result.stderr == f"successbot export: used the database {tmp_path / 'other.db'}: just created, so empty\n"
+
+
+def test_check_config_reports_what_a_deployment_would_trip_over(tmp_path):
+    (tmp_path / "there.yaml").write_text("successbot-schedule: 1\nevents: []\n", encoding="utf-8")
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "bot.ini").write_text(
+        "[irc]\nserver = irc.example.org\nchannels = #dev, #Ops key\n"
+        "[schedule]\nsources = there.yaml, gone.yaml, https://example.org/never-fetched.yaml\n"
+        "[announce]\nchannels = #dev, #ops\nelection_channels = #elections, #tc\nrelease_channels = off\n"
+        "[export]\ndirectory = missing/pages\n",
+        encoding="utf-8",
+    )
+    result = run(tmp_path, "check-config", "bot.ini")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "bot.ini:5: [schedule] sources: expected a readable file, found 'gone.yaml': no such file "
+        f"(relative paths are read from the working directory, {tmp_path})",
+        "bot.ini:8: [announce] election_channels: the bot never joins #elections, #tc (not in [irc] channels), "
+        "so it cannot post there",
+        "bot.ini:11: [export] directory: expected a directory the bot can write, found 'missing/pages': "
+        "it does not exist (create it, writable by the bot's user)",
+    ]
+
+
+def test_check_config_reports_an_export_path_that_is_a_file(tmp_path):
+    (tmp_path / "pages").write_text("not a directory", encoding="utf-8")
+    (tmp_path / "bot.ini").write_text("[export]\ndirectory = pages\n", encoding="utf-8")
+    result = run(tmp_path, "check-config", "bot.ini")
+    assert (result.returncode, result.stdout) == (
+        1,
+        "bot.ini:2: [export] directory: expected a directory the bot can write, found 'pages': it is not a directory\n",
+    )

@@ -86,6 +86,9 @@ def test_index_shows_every_success_as_text_and_runs_no_script(browser, site):
     for text in (DIGEST, *HOSTILE, "last week's", "2016-W11", "2016-W10"):
         assert text in visible
     assert visible.index("2016-W11") < visible.index("2016-W10")  # newest week first
+    assert visible.count("SuccessBot Says") == 1  # the default title, once, not on every week
+    weeks = [h2.text for h2 in browser.find_elements(By.CSS_SELECTOR, "section h2")]
+    assert weeks == ["2016-W11 (14 Mar to 20 Mar 2016) 6 successes", "2016-W10 (07 Mar to 13 Mar 2016) 1 success"]
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert  # noqa: B018  (reading it is the check)
     page = browser.execute_script(
@@ -96,6 +99,29 @@ def test_index_shows_every_success_as_text_and_runs_no_script(browser, site):
         " scriptLinks: [...document.links].filter(a => a.protocol === 'javascript:').length}"
     )
     assert page == {"pwned": False, "injected": 0, "handlers": 0, "scriptLinks": 0}
+
+
+TITLE = "Ops & <b>Friends</b>"
+INTRO = "What went <i>well</i> in #ops & #dev <script>window.pwned = 1</script>"
+
+
+def test_a_reader_sees_the_community_title_its_intro_and_how_many_successes_each_week_had(browser, store, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    for minutes in range(3):
+        store.add(NewSuccess(f"W11 number {minutes}", "alice", "#dev", EXAMPLE_TIME + timedelta(minutes=minutes)))
+    store.add(NewSuccess("W10 alone", "bob", "#ops", EXAMPLE_TIME - timedelta(weeks=1)))
+    directory = tmp_path / "titled"
+    Publisher(store, directory, title=TITLE, intro=INTRO).publish_all()
+    browser.get((directory / "index.html").as_uri())
+    assert browser.title == TITLE
+    assert [h1.text for h1 in browser.find_elements(By.TAG_NAME, "h1")] == [TITLE]
+    assert browser.find_element(By.CSS_SELECTOR, "p.intro").text == INTRO
+    weeks = [h2.text for h2 in browser.find_elements(By.CSS_SELECTOR, "section h2")]
+    assert weeks == ["2016-W11 (14 Mar to 20 Mar 2016) 3 successes", "2016-W10 (07 Mar to 13 Mar 2016) 1 success"]
+    visible = browser.find_element(By.TAG_NAME, "body").text
+    assert "SuccessBot Says" not in visible  # the community's name, once, instead
+    assert not browser.execute_script("return window.pwned === 1 || document.querySelectorAll('b, i, script').length")
 
 
 def test_index_fits_a_phone_screen_without_sideways_scrolling(browser, site):

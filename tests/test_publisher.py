@@ -225,3 +225,56 @@ def test_write_atomically_leaves_the_old_file_when_writing_fails(tmp_path, monke
         write_atomically(target, "new")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["index.html"]
+
+
+def index_tree(site: Path):
+    return html5lib.parse((site / "index.html").read_text(encoding="utf-8"), namespaceHTMLElements=False)
+
+
+def test_the_index_carries_the_title_once_the_intro_and_one_count_per_week(store, site):
+    for minutes in range(3):
+        store.add(NewSuccess(f"W11 number {minutes}", "alice", "#dev", EXAMPLE_TIME + timedelta(minutes=minutes)))
+    store.add(NewSuccess("W10 alone", "bob", "#dev", EXAMPLE_TIME - timedelta(weeks=1)))
+    Publisher(store, site).publish_all()
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert page.count("SuccessBot Says") == 2  # the tab's <title> and the <h1>, not every week's heading
+    root = index_tree(site)
+    headings = ["".join(h2.itertext()) for h2 in root.iter("h2")]
+    assert headings == [
+        "2016-W11 (14 Mar to 20 Mar 2016) 3 successes",
+        "2016-W10 (07 Mar to 13 Mar 2016) 1 success",
+        "All weeks",
+    ]
+    assert [p.text for p in root.iter("p") if p.get("class") == "intro"] == []  # no intro unless configured
+
+
+def test_the_title_and_intro_come_from_the_config_and_are_escaped(store, site, tmp_path):
+    from successbot.config import load_config
+
+    (tmp_path / "bot.ini").write_text(
+        "[export]\ndirectory = unused\ntitle = Ops & <b>Friends</b>\n"
+        "intro = What went <i>well</i> in #ops & #dev, from IRC.\n",
+        encoding="utf-8",
+    )
+    settings = load_config(tmp_path / "bot.ini").export
+    store.add(NewSuccess("shipped", "alice", "#dev", EXAMPLE_TIME))
+    Publisher.from_settings(store, settings, str(site)).publish_all()
+    root = index_tree(site)
+    assert root.find(".//title").text == "Ops & <b>Friends</b>"
+    assert [h1.text for h1 in root.iter("h1")] == ["Ops & <b>Friends</b>"]
+    assert [p.text for p in root.iter("p") if p.get("class") == "intro"] == [
+        "What went <i>well</i> in #ops & #dev, from IRC."
+    ]
+    assert not [element for element in root.iter() if element.tag in ("b", "i")]  # text, never markup
+    week = html5lib.parse((site / "2016-W11.html").read_text(encoding="utf-8"), namespaceHTMLElements=False)
+    assert week.find(".//title").text == "Ops & <b>Friends</b>, 2016-W11 (14 Mar to 20 Mar 2016)"
+    feed = ElementTree.fromstring((site / "feed.atom").read_text(encoding="utf-8"))
+    assert feed.findtext(f"{ATOM}title") == "Ops & <b>Friends</b>"
+
+
+def test_the_default_intro_says_what_the_page_is():
+    from successbot.config import default_config
+
+    settings = default_config().export
+    assert settings.title == "SuccessBot Says"
+    assert settings.intro == "What went well, as contributors said it on IRC with #success."

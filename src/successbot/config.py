@@ -672,6 +672,23 @@ class ExportSettings(Section):
             "For example https://logs.example.org/{channel}/{channel}.{date}.log.html",
         ),
     ]
+    title: Annotated[
+        str,
+        key(
+            parse_nonempty,
+            "SuccessBot Says",
+            "the published pages' title, shown once at the top of index.html and in every week page's and "
+            "the feed's title: your community's name, e.g. OpenStack successes",
+        ),
+    ]
+    intro: Annotated[
+        str,
+        key(
+            parse_text,
+            "What went well, as contributors said it on IRC with #success.",
+            "one line under the title of index.html that tells a reader what the page is; empty: none",
+        ),
+    ]
     weeks_on_index: Annotated[int, key(parse_positive_int, "8", "how many recent weeks index.html shows in full")]
     show_account: Annotated[
         bool,
@@ -966,6 +983,17 @@ def _secret_value(
         return Secret(Path(raw).expanduser().read_text(encoding="utf-8").rstrip("\r\n"), raw)
     except OSError as error:
         return unreadable(f"expected a readable file, found {raw!r} ({error.strerror})")
+
+
+def problem_in_file(config: Config, section: str, key: str, message: str) -> ConfigProblem:
+    """A problem with ``[section] key`` of the file ``config`` was read from, at its line when it is there."""
+    lines: list[str] = []
+    if config.source != "embedded defaults":
+        try:
+            lines = Path(config.source).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):  # it was read a moment ago; without it, no line number
+            lines = []
+    return ConfigProblem(config.source, message, section=section, key=key, line=_line_of(lines, section, key))
 
 
 def _did_you_mean(word: str, choices: Any) -> str:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import TextIO
 
 from successbot.adapters.console import Console
-from successbot.cli.common import UsageError, load, open_from, speaker, window_start
+from successbot.cli.common import UsageError, load, open_telling, speaker, tell, window_start
+from successbot.cli.example_schedule import HOW_TO_USE_REAL_DATA, ExampleScheduleStore
 from successbot.cli.logs import bot_level, use_level
 from successbot.core.clock import Clock, FixedClock, parse_instant
 from successbot.runtime.app import open_app
@@ -21,11 +23,13 @@ def run_console_command(args: argparse.Namespace, clock: Clock) -> int:
 
     config = load(args)
     use_level(bot_level(getattr(args, "log_level", None), config))
-    app = open_app(config)
+    app = open_app(config, example_schedule=lambda: ExampleScheduleStore(clock.now()))
     jobs = None
     try:
         app.refresh_schedule(clock.now())
         console = Console(app.core, clock, app.config.bot.nick, speaker(args, app.config), sys.stdout)
+        if app.example_schedule:
+            say_example_schedule(sys.stdout)
         policy = announcement_policy(app.config, (console.speaker.channel,), console.network)
         announcer = build_announcer(app, console, policy)
         announcer.run_due(clock.now())  # what is due now shows before the first prompt
@@ -37,6 +41,12 @@ def run_console_command(args: argparse.Namespace, clock: Clock) -> int:
             jobs.stop()
         app.close()
     return 0
+
+
+def say_example_schedule(output: TextIO) -> None:
+    note = "no schedule configured: answering from an example schedule with made-up dates"
+    output.write(f"-- {note}; {HOW_TO_USE_REAL_DATA}\n")
+    output.flush()
 
 
 def run_bot(args: argparse.Namespace, clock: Clock) -> int:
@@ -80,7 +90,7 @@ def run_announcements(args: argparse.Namespace, clock: Clock) -> int:
     from successbot.storage.claims import SqlAnnouncementStore
 
     start = window_start(args.first, "--from", args.days, clock)
-    app = open_from(args)
+    app, note = open_telling(args)
     try:
         config = app.config
         policy = announcement_policy(config, *configured_audience(config))
@@ -97,6 +107,7 @@ def run_announcements(args: argparse.Namespace, clock: Clock) -> int:
         print(f"{announcement.due:%Y-%m-%d %H:%M} UTC  {announcement.channel}  {announcement.kind}{status}  {text}")
     if not planned:
         print(f"nothing to announce from {start:%Y-%m-%d %H:%M} UTC for {args.days} days")
+    tell(note)
     return 0
 
 
@@ -106,10 +117,12 @@ def run_ask(args: argparse.Namespace, clock: Clock) -> int:
             clock = FixedClock(parse_instant(args.at))
         except ValueError as error:
             raise UsageError(f"--at: {error}") from None
-    app = open_from(args)
+    app = open_app(load(args), example_schedule=lambda: ExampleScheduleStore(clock.now()))
     try:
         app.refresh_schedule(clock.now())
         console = Console(app.core, clock, app.config.bot.nick, speaker(args, app.config), sys.stdout)
+        if app.example_schedule:
+            say_example_schedule(sys.stderr)  # stdout keeps the replies only, for scripts
         for reply in console.core.handle(console.message(" ".join(args.text)), clock.now()):
             print(reply.text)
     finally:

@@ -7,6 +7,7 @@ import getpass
 import os
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import NoReturn
 
 from successbot.adapters.console import Speaker
@@ -33,6 +34,47 @@ def load(args: argparse.Namespace, secrets_needed: bool = False) -> Config:
 
 def open_from(args: argparse.Namespace) -> App:
     return open_app(load(args))
+
+
+def open_telling(args: argparse.Namespace, config: Config | None = None) -> tuple[App, str | None]:
+    """``open_app``, and the line to print on stderr once the command succeeded when the database
+    was just created or holds nothing (else None).
+
+    Run without ``--config`` in the wrong directory, ``export``, ``publish`` and
+    ``announcements`` would otherwise create ``successbot.db`` there and print
+    nothing, as if the community had no successes. Printed after the work, so
+    that an error stays the only line.
+    """
+    config = config or load(args)
+    file = sqlite_file(config.database.url)
+    created = file is not None and not file.exists()
+    app = open_app(config)
+    try:
+        empty = created or (not app.successes.latest(1) and not app.schedule.store.sources())
+    except Exception:  # a database that cannot be read fails where it is used, with its own message
+        empty = False
+    if not empty:
+        return app, None
+    where = str(file.resolve()) if file is not None else app.engine.url.render_as_string(hide_password=True)
+    state = "just created, so empty" if created else "empty (no successes, no schedule)"
+    given = config_path_from(getattr(args, "config", None)) is not None
+    hint = "" if given else "; no config file given (--config FILE or $SUCCESSBOT_CONFIG)"
+    return app, f"successbot {args.command}: used the database {where}: {state}{hint}"
+
+
+def tell(note: str | None) -> None:
+    if note is not None:
+        print(note, file=sys.stderr)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database or an in-memory one)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
 
 
 def window_start(given: str | None, option: str, days: int, clock: Clock) -> datetime:

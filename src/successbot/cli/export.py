@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from successbot.cli.common import UsageError, load, open_from, write_output
+from successbot.cli.common import UsageError, load, open_telling, tell, write_output
 from successbot.core.clock import Clock
 from successbot.publishing.renderers.base import Privacy
-from successbot.runtime.app import StartupError, open_app
+from successbot.runtime.app import StartupError
 
 
 def run_export(args: argparse.Namespace, clock: Clock) -> int:
@@ -25,7 +25,7 @@ def run_export(args: argparse.Namespace, clock: Clock) -> int:
         raise UsageError(str(error)) from None
     if args.week and args.last:
         raise UsageError("--to goes with --from, not with --week")
-    app = open_from(args)
+    app, note = open_telling(args)
     try:
         document = export_successes(
             app.successes,
@@ -46,6 +46,7 @@ def run_export(args: argparse.Namespace, clock: Clock) -> int:
     finally:
         app.close()
     write_output(args.output, document)
+    tell(note)
     return 0
 
 
@@ -57,7 +58,7 @@ def run_publish(args: argparse.Namespace, clock: Clock) -> int:
     directory = args.directory or config.export.directory
     if directory is None:
         raise UsageError("nowhere to publish: set [export] directory in the config, or give --directory")
-    app = open_app(config)
+    app, note = open_telling(args, config)
     try:
         weeks = Publisher.from_settings(app.successes, config.export, directory).publish_all()
     except OSError as error:
@@ -66,5 +67,6 @@ def run_publish(args: argparse.Namespace, clock: Clock) -> int:
         raise StartupError(f"cannot read the database: {error}") from None
     finally:
         app.close()
+    tell(note)
     print(f"published {weeks} week{'s' if weeks != 1 else ''}, the index and the feed in {directory}")
     return 0

@@ -13,6 +13,7 @@ from successbot import __version__
 from successbot.cli import bot as running
 from successbot.cli import database as databases
 from successbot.cli import export as exporting
+from successbot.cli.check_config import deployment_problems
 from successbot.cli.common import Parser, UsageError
 from successbot.cli.logs import start_logging
 from successbot.cli.schedule import add_schedule_commands
@@ -145,10 +146,15 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
 def run_check_config(args: argparse.Namespace, clock: Clock) -> int:
     path = args.file or config_path_from(getattr(args, "config", None))
     try:
-        load_config(path)
+        config = load_config(path)
     except ConfigError as error:
         for problem in error.problems:
             print(problem)
+        return 1
+    problems = deployment_problems(config)
+    for problem in problems:
+        print(problem)
+    if problems:
         return 1
     print("OK")
     return 0

@@ -35,7 +35,7 @@ from successbot.publishing.renderers.base import PUBLIC, Privacy
 
 log = logging.getLogger(__name__)
 
-SITE_TITLE = DIGEST_TITLE
+SITE_TITLE = DIGEST_TITLE  # [export] title's default
 FEED_ENTRIES = 50
 WEEK_FORMATS = ("html", "markdown", "json")
 _ALL_TIME = (datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC))
@@ -78,12 +78,15 @@ class Publisher:
         log_url: LogUrlTemplate | None = None,
         weeks_on_index: int = 8,
         privacy: Privacy = PUBLIC,
+        title: str = SITE_TITLE,
+        intro: str = "",
     ) -> None:
         if privacy.private:
             raise ValueError("published pages are public: they never carry user@host")
         self.store, self.directory = store, Path(directory)
         self.site_url, self.log_url, self.weeks_on_index = site_url, log_url, weeks_on_index
         self.privacy = privacy
+        self.title, self.intro = title, intro
 
     @classmethod
     def from_settings(cls, store: SuccessStore, settings: ExportSettings, directory: str | None = None) -> Publisher:
@@ -98,6 +101,8 @@ class Publisher:
             log_url=settings.log_url,
             weeks_on_index=settings.weeks_on_index,
             privacy=privacy,
+            title=settings.title,
+            intro=settings.intro,
         )
 
     def success_changed(self, success: Success) -> None:
@@ -136,7 +141,7 @@ class Publisher:
             week.successes,
             period.first_day,
             period.last_day,
-            period_title(period),
+            f"{self.title}, {week_heading(period)}",
             log_url=self.log_url,
             site_url=self.site_url,
             related=related,
@@ -168,7 +173,7 @@ class Publisher:
             oldest_first,
             first_day,
             last_day,
-            SITE_TITLE,
+            self.title,
             log_url=self.log_url,
             site_url=self.site_url,
             privacy=self.privacy,
@@ -190,16 +195,27 @@ class Publisher:
         return sorted((label for label in labels if is_week_label(label)), reverse=True)
 
     def _index(self, newest: datetime | None) -> str:
+        feed = [Link("Feed", FEED)]
         if newest is None:
-            return html.document(SITE_TITLE, '<p class="empty">No successes recorded yet.</p>\n', [Link("Feed", FEED)])
+            return html.document(self.title, '<p class="empty">No successes recorded yet.</p>\n', feed, self.intro)
         body = ""
         for week in self._recent_weeks(newest):
             page = html.text(week_page(week.period.label))
-            body += f'<section>\n<h2><a href="{page}">{html.text(period_title(week.period))}</a></h2>\n'
+            heading = f'<a href="{page}">{html.text(week_heading(week.period))}</a>'
+            body += f'<section>\n<h2>{heading} <span class="count">{count(len(week.successes))}</span></h2>\n'
             body += html.success_list(self._request(week), week.successes) + "</section>\n"
         listed = "".join(f'<li><a href="{week_page(label)}">{label}</a></li>\n' for label in self._published_weeks())
         body += f'<h2>All weeks</h2>\n<ul class="weeks">\n{listed}</ul>\n'
-        return html.document(SITE_TITLE, body, [Link("Feed", FEED)])
+        return html.document(self.title, body, feed, self.intro)
+
+
+def week_heading(period: Period) -> str:
+    """A week as its heading on the index says it: its dates, without the digest's title before them."""
+    return period_title(period).removeprefix(f"{DIGEST_TITLE}, ")
+
+
+def count(successes: int) -> str:
+    return f"{successes} success{'es' if successes != 1 else ''}"
 
 
 def publish_quietly(publisher: Publisher, success: Success) -> None:

@@ -14,6 +14,7 @@ from successbot.commands import ALL_COMMANDS
 from successbot.config import Config
 from successbot.core.commands import CommandTable, Services, admin_set, no_page
 from successbot.core.dispatch import Core
+from successbot.core.ports import ScheduleStore
 from successbot.core.successes import Success
 from successbot.publishing.directory import Publisher
 from successbot.publishing.page_urls import week_page_url
@@ -38,6 +39,7 @@ class App:
     schedule: ScheduleService | None = None
     publisher: Publisher | None = None  # when [export] directory is set
     pages: PageRefresher | None = None  # rewrites the publisher's pages after each change, off the reply path
+    example_schedule: bool = False  # the schedule is the built-in example, not configured or stored data
 
     def refresh_schedule(self, now: datetime) -> None:
         """Read the configured schedule sources, as the bot does at start and every [schedule] refresh."""
@@ -76,8 +78,12 @@ def build_publisher(config: Config, successes: SqlSuccessStore) -> Publisher | N
     return Publisher.from_settings(successes, config.export)
 
 
-def open_app(config: Config) -> App:
-    """Open the database (upgrading it when allowed) and build the core."""
+def open_app(config: Config, example_schedule: Callable[[], ScheduleStore] | None = None) -> App:
+    """Open the database (upgrading it when allowed) and build the core.
+
+    ``example_schedule``: the store to answer from when no ``[schedule] sources``
+    are configured and the database holds no events (the console's first try).
+    """
     engine = make_engine(config.database.url, config.database.busy_timeout)
     try:
         ensure_schema(engine, config.database.auto_upgrade)
@@ -90,6 +96,19 @@ def open_app(config: Config) -> App:
     successes = SqlSuccessStore(engine)
     publisher = build_publisher(config, successes)
     pages = None if publisher is None else PageRefresher(publisher)
-    schedule = ScheduleService(SqlScheduleStore(engine), config.schedule.sources)
+    store: ScheduleStore = SqlScheduleStore(engine)
+    use_example = False
+    if example_schedule is not None and not config.schedule.sources and not _has_events(store):
+        store, use_example = example_schedule(), True
+    schedule = ScheduleService(store, config.schedule.sources)
     core = build_core(config, successes, schedule, on_change=None if pages is None else pages.success_changed)
-    return App(config, engine, successes, core, schedule=schedule, publisher=publisher, pages=pages)
+    app = App(config, engine, successes, core, schedule=schedule, publisher=publisher, pages=pages)
+    app.example_schedule = use_example
+    return app
+
+
+def _has_events(store: ScheduleStore) -> bool:
+    try:
+        return bool(store.events())
+    except SQLAlchemyError:
+        return True  # a database that cannot be read is reported where it is used, not hidden behind the example

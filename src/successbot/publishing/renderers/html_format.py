@@ -28,6 +28,8 @@ STYLE = """
 :root { color-scheme: light dark; }
 body { font-family: system-ui, sans-serif; line-height: 1.5; max-width: 42rem; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
+p.intro { margin-bottom: 1rem; }
+.count { font-size: .875rem; font-weight: normal; opacity: .8; }
 ul.successes { list-style: none; padding: 0; }
 li.success { margin: 0 0 1rem; padding-left: .75rem; border-left: 3px solid #7a7; }
 li.deleted { border-left-color: #c66; }
@@ -43,11 +45,13 @@ def text(value: str) -> str:
     return escape(one_line(value), quote=True)
 
 
-def document(title: str, body: str, related: Sequence[Link] = ()) -> str:
+def document(title: str, body: str, related: Sequence[Link] = (), intro: str = "") -> str:
+    """A whole page: ``title`` once (the tab's and the heading), ``intro`` as one line under it, then ``body``."""
     nav = ""
     if related:
         links = " · ".join(f'<a href="{escape(link.href)}">{escape(link.label)}</a>' for link in related)
         nav = f"<nav>{links}</nav>\n"
+    lead = f'<p class="intro">{text(intro)}</p>\n' if intro.strip() else ""
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -55,7 +59,7 @@ def document(title: str, body: str, related: Sequence[Link] = ()) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{text(title)}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n"
-        f"{nav}<h1>{text(title)}</h1>\n{body}</body>\n</html>\n"
+        f"{nav}<h1>{text(title)}</h1>\n{lead}{body}</body>\n</html>\n"
     )
 
 
