@@ -268,3 +268,9 @@ def test_with_accounts_required_the_adapter_is_told_to_look_the_account_up_for_a
     assert make_core(store, require_account_for_success=True).needs_account("#success fixed the gate")
     assert not make_core(store).needs_account("#success fixed the gate")
     assert make_core(store).needs_account("!success undelete 1")  # admin commands always do
+
+
+def test_a_channel_name_with_formatting_codes_is_not_echoed_with_them(store, clock):
+    channel = Channel(make_core(store), clock, name="#\x1fdev\x02")
+    (reply,) = channel.say("!successes")
+    assert reply == "alice: No successes recorded in #dev yet. Add one with #success TEXT"

@@ -114,7 +114,16 @@ def expected(format_name: str, export: ExportRequest) -> list[Entry]:
     """What a reader must find: every field, user text literal (flattened to one line, or neutralised in CSV)."""
     found = []
     groups = [(None, export.successes)] if format_name == "atom" else export.groups()  # a feed is by time
+    headings: list[str] = [export.title]
     for channel, successes in groups:
+        heading = None if channel is None else channel_label(channel)
+        if format_name == "rst" and heading is not None:
+            # reST makes each heading a link target: channels that look alike get numbered headings.
+            taken = [name.casefold() for name in headings]
+            number, base = 2, heading
+            while heading.casefold() in taken:
+                heading, number = f"{base} ({number})", number + 1
+            headings.append(heading)
         for s in successes:
             log_url = export.log_link(s)
             if format_name == "json":
@@ -124,11 +133,9 @@ def expected(format_name: str, export: ExportRequest) -> list[Entry]:
                     Entry(neutralise(s.nick), neutralise(s.text), neutralise(s.channel), iso(s.created_at), log_url)
                 )
             elif format_name == "text":
-                found.append(
-                    Entry(s.nick, one_line(s.text), None if channel is None else channel_label(channel), None, log_url)
-                )
+                found.append(Entry(s.nick, one_line(s.text), heading, None, log_url))
             else:
-                shown = one_line(s.channel) if channel is None else channel_label(channel)
+                shown = one_line(s.channel) if heading is None else heading
                 found.append(Entry(one_line(s.nick), one_line(s.text), shown, iso(s.created_at), log_url))
     return found
 
@@ -266,3 +273,10 @@ def test_the_same_successes_give_the_same_feed_byte_for_byte():
 def test_rst_title_underline_is_long_enough_for_wide_characters():
     export = ExportRequest([], WEEK.first_day, WEEK.last_day, "成功 " * 10)
     assert READERS["rst"](RENDERERS["rst"].render(export), Expectations(headings=1)) == []
+
+
+def test_channels_that_look_alike_once_printable_still_get_a_section_each_in_rst():
+    # '#\x1e' and '#\x1f' both show as '#\ufffd': reST refuses two link targets of one name.
+    export = request([success(0, "a", "#\x1f", "x"), success(1, "b", "#\x1e", "y")], group_by_channel=True)
+    assert read("rst", export) == expected("rst", export)
+    assert [entry.channel for entry in read("rst", export)] == ["#\ufffd", "#\ufffd (2)"]

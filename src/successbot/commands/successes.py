@@ -82,7 +82,7 @@ def list_successes(request: Request) -> list[str]:
         return [f"Which channel? Usage: {usage}"]
     found = request.services.successes.recent(channel, count)
     if not found:
-        return [request.to_speaker(f"No successes recorded in {channel} yet. Add one with #success TEXT")]
+        return [request.to_speaker(f"No successes recorded in {shown(channel)} yet. Add one with #success TEXT")]
     return [describe(success) for success in found]
 
 
@@ -100,10 +100,15 @@ def count_this_week(request: Request) -> list[str]:
         return [request.to_speaker(f"No successes yet in {week.label}. Add one with #success TEXT")]
     summary = f"{len(found)} success{'es' if len(found) != 1 else ''} so far in {week.label}"
     if channel is not None:
-        summary += f", {sum(s.channel == channel for s in found)} of them in {channel}"
+        summary += f", {sum(s.channel == channel for s in found)} of them in {shown(channel)}"
     if page := request.services.week_page_url(request.now):
         summary += f": {page}"
     return [request.to_speaker(summary)]
+
+
+def shown(channel: str) -> str:
+    """A channel's name as a reply may echo it: no formatting codes or controls, whatever the server allowed."""
+    return "".join(char for char in strip_formatting(channel) if char.isprintable())
 
 
 def describe(success: Success) -> str:

@@ -30,9 +30,10 @@ class RstRenderer:
         title = escape_rst(export.title)
         rule = _underline(title, "=")
         lines = [rule, title, rule]
+        used: set[str] = {title}
         for channel, successes in export.groups():
             if channel is not None:
-                heading = escape_rst(channel_label(channel))
+                heading = _unique(escape_rst(channel_label(channel)), used)
                 lines += ["", heading, _underline(heading, "-")]
             lines.append("")
             lines += [self._item(export, success, show_channel=channel is None) for success in successes]
@@ -53,3 +54,13 @@ class RstRenderer:
 
 
 RENDERER = RstRenderer()
+
+
+def _unique(heading: str, used: set[str]) -> str:
+    """Two channels whose names look alike once made printable (``#\\x1e``, ``#\\x1f``) still get two sections:
+    reST makes each heading a link target, and two targets of one name are an error."""
+    shown, number = heading, 2
+    while shown.casefold() in {name.casefold() for name in used}:
+        shown, number = f"{heading} ({number})", number + 1
+    used.add(shown)
+    return shown
