@@ -204,3 +204,15 @@ def test_the_release_week_is_written_r_minus_0_as_openstack_writes_it():
     found = plan(events(INDRI), policy(weekly_summary=None), at("2027-03-22T00:00"), at("2027-03-23T00:00"))
     (week,) = [text for _due, kind, text in listed(found) if kind == RELEASE]
     assert week.startswith("Week R-0 of Indri (2027.1): ")  # the file names it R+0
+
+
+def test_a_deadline_of_no_series_is_reminded_without_a_python_none(tmp_path):
+    source = tmp_path / "ours.yaml"
+    source.write_text(
+        "successbot-schedule: 1\nevents:\n  - title: Test docs freeze\n    kind: freeze\n    date: 2026-12-10\n",
+        encoding="utf-8",
+    )
+    found = plan(events(source), policy(weekly_summary=None), at("2026-12-09T00:00"), at("2026-12-10T00:00"))
+    (reminder,) = found
+    assert reminder.text == "Tomorrow (Thu 10 Dec 2026): Test docs freeze."
+    assert reminder.subject == "Test docs freeze in 1 day"

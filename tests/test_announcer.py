@@ -315,3 +315,11 @@ def test_receipts_are_settled_where_the_announcer_says(engine, store):
     assert statuses(engine, "2016-03-04T00:00") == ["claimed"] and len(settled) == 1
     settled[0]()
     assert statuses(engine, "2016-03-04T00:00") == ["sent"]
+
+
+@on_every_backend
+def test_a_missed_announcement_is_noted_in_words_not_as_a_python_timedelta(engine, store):
+    announcer(engine, store, RecordingSink()).run_due(at("2016-03-13T16:54"))
+    records = SqlAnnouncementStore(engine, "reader", timedelta(minutes=5)).records_since(at("2016-03-06T00:00"))
+    notes = [record.note for record in records.values() if record.status == "skipped"]
+    assert "missed: due Fri 11 Mar 2016 00:00 UTC, 2 days 16 hours before anyone could post it" in notes

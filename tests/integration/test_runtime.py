@@ -67,3 +67,38 @@ def test_a_slow_schedule_reload_delays_no_one_else(irc_network, accounts, start_
         assert nicks == ["alice"]
         ids += numbers
     assert ids == [1, 2, 3]
+
+
+def test_a_20_mb_schedule_refreshing_refuses_no_success_said_meanwhile(irc_network, start_bot, tmp_path):
+    from big_schedule import write_large_calendar
+
+    source = tmp_path / "community.ics"
+    assert 19_000_000 < write_large_calendar(source, 63_000) < 22_000_000
+    channel = fresh_channel()
+    bot = start_bot(
+        irc_network,
+        nick="sbotbig",
+        channels=channel,
+        auth="none",
+        sections={"schedule": {"sources": str(source)}},
+        flood_burst="100",
+        flood_rate="50",
+    )
+    alice = irc_network.connect("bigalice")
+    alice.join(channel)
+    latencies, replies = [], []
+    deadline = time.monotonic() + 90
+    number = 0
+    while "schedule refreshed" not in bot.log() and time.monotonic() < deadline:
+        number += 1
+        started = time.monotonic()
+        alice.say(channel, f"#success said during the refresh {number}")
+        replies.append(alice.wait_for(from_bot("sbotbig"), timeout=15, what="an acknowledgement").text)
+        latencies.append(time.monotonic() - started)
+        time.sleep(0.3)
+    assert "schedule refreshed" in bot.log(), "the 20 MB source was not read within 90 s"
+    assert number >= 5, "the refresh was over before the test could say anything"
+    refused = [reply for reply in replies if "Not recorded" in reply]
+    assert refused == []
+    assert [acknowledged(reply) for reply in replies] == [(["bigalice"], [n]) for n in range(1, number + 1)]
+    assert max(latencies) < 3.0, latencies  # usually milliseconds; the parser's pauses are far below busy_timeout

@@ -24,6 +24,7 @@ from successbot.announcements.plan import SUMMARY, Announcement, AnnouncementPol
 from successbot.core.ports import AnnouncementClaims, Delivery, StorageError, SuccessStore
 from successbot.core.weeks import iso_week
 from successbot.schedules.model import Event
+from successbot.schedules.wording import moment, span
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ class Announcer:
 
     def _skip_missed(self, announcement: Announcement, now: datetime) -> None:
         late = now - announcement.due
-        note = f"missed: due {announcement.due:%Y-%m-%d %H:%M} UTC, {late} before anyone could post it"
+        note = f"missed: due {moment(announcement.due)}, {span(late)} before anyone could post it"
         if self.claims.skip(announcement, now, note):
             log.info("announcement skipped in %s: %s (%s)", announcement.channel, announcement.subject, note)
 

@@ -187,8 +187,9 @@ def _release_reminders(
             if start <= due < end:
                 together[(due, offset)].append(deadline)
     for (due, offset), reminded in together.items():
-        series = _listed(sorted({d.series or "" for d in reminded if d.series}))
-        subject = f"{', '.join(d.title for d in reminded)} ({series}) in {span(offset)}"
+        named = sorted({d.series for d in reminded if d.series})
+        of_series = f" ({_listed(named)})" if named else ""  # a schedule of our own may name no series
+        subject = f"{', '.join(d.title for d in reminded)}{of_series} in {span(offset)}"
         found += _announcement(policy, RELEASE, due, subject, _reminder_text(offset, reminded))
     return found
 
