@@ -63,11 +63,20 @@ def test_formatting_codes_are_stripped_and_the_rest_kept_exactly(channel, store)
     assert store.get(1).text == "bold red «quoted» ünïcödé 🎉"
 
 
-def test_text_at_the_limit_is_kept_and_one_more_character_refused(channel, store):
+def test_text_at_the_limit_is_kept_and_a_longer_one_cut_there_with_a_note(channel, store):
     assert channel.say("#success " + "é" * MAX_TEXT_LENGTH) == ["alice: Added success #1"]
-    (refusal,) = channel.say("#success " + "é" * (MAX_TEXT_LENGTH + 1))
-    assert "limit is 400" in refusal
-    assert store.get(2) is None
+    assert channel.say("#success " + "é" * (MAX_TEXT_LENGTH + 1)) == [
+        f"alice: Added success #2 (cut at {MAX_TEXT_LENGTH} characters)"
+    ]
+    assert store.get(2).text == "é" * MAX_TEXT_LENGTH
+
+
+def test_a_long_text_a_client_split_is_cut_at_a_word_end_and_the_speaker_told(channel, store):
+    words = " ".join(f"word{number}" for number in range(100))  # about 590 characters, as a client's first line
+    (reply,) = channel.say(f"#success {words}")
+    kept = store.get(1).text
+    assert reply == f"alice: Added success #1 (cut at {len(kept)} characters)"
+    assert len(kept) <= MAX_TEXT_LENGTH and words.startswith(kept) and words[len(kept)] == " "
 
 
 def test_success_in_a_private_message_is_refused_with_a_hint(channel, store):

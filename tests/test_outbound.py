@@ -1046,3 +1046,14 @@ def test_a_line_a_channel_refuses_is_one_warning(irc_bot, caplog) -> None:
     assert [record.getMessage() for record in caplog.records] == [
         "cannot send to #dev: You cannot send external messages to this channel"
     ]
+
+
+def test_an_acknowledgement_that_says_its_text_was_cut_is_never_merged_away() -> None:
+    clock, queue, sender, sent, _ = fair_setup("#dev", burst=1, rate=1.0)
+    put_ack(queue, "#dev", "alice", 11)
+    sender.pump()
+    cut = Acknowledgement(12, "bob", cut_at=400)
+    queue.put(f"PRIVMSG #dev :{acknowledgement_text([cut])}", Priority.REPLY, sender="bob", ack=cut)
+    put_ack(queue, "#dev", "carol", 13)
+    run_until_empty(clock, sender)
+    assert "PRIVMSG #dev :bob: Added success #12 (cut at 400 characters)" in texts(sent)

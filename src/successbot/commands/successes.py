@@ -8,7 +8,7 @@ from successbot.core.commands import Example, Request, command
 from successbot.core.formatting import strip_formatting
 from successbot.core.messages import Reply
 from successbot.core.ports import StorageError, UnknownSuccess
-from successbot.core.successes import InvalidSuccessText, NewSuccess, Success, clean_success_text
+from successbot.core.successes import InvalidSuccessText, NewSuccess, Success, fitted_success_text
 from successbot.core.weeks import week_containing
 
 log = logging.getLogger(__name__)
@@ -37,11 +37,9 @@ def record_success(request: Request) -> list[str | Reply]:
             )
         ]
     try:
-        text = clean_success_text(request.args)
-    except InvalidSuccessText as problem:
-        if str(problem) == "empty":
-            return [request.to_speaker("Usage: #success TEXT, e.g. #success fixed the docs gate")]
-        return [request.to_speaker(f"Not recorded: {problem}.")]
+        text, cut = fitted_success_text(request.args)
+    except InvalidSuccessText:
+        return [request.to_speaker("Usage: #success TEXT, e.g. #success fixed the docs gate")]
     new = NewSuccess(
         text=text,
         nick=message.nick,
@@ -58,7 +56,8 @@ def record_success(request: Request) -> list[str | Reply]:
         log.error("could not record a success from %s in %s: %s", message.nick, message.channel, error)
         return [request.to_speaker(NOT_RECORDED)]
     request.services.changed(success)
-    return [request.acknowledge(success.id, request.services.week_page_url(success.created_at))]
+    page = request.services.week_page_url(success.created_at)
+    return [request.acknowledge(success.id, page, cut_at=len(text) if cut else None)]
 
 
 @command(

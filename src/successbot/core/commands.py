@@ -81,9 +81,9 @@ class Request:
         """``text`` addressed to the speaker: prefixed with their nick in a channel."""
         return text if self.message.is_private else f"{self.message.nick}: {text}"
 
-    def acknowledge(self, success_id: int, page_url: str | None = None) -> Reply:
+    def acknowledge(self, success_id: int, page_url: str | None = None, cut_at: int | None = None) -> Reply:
         """The reply confirming success ``success_id`` to the speaker, marked as such for the adapter."""
-        ack = Acknowledgement(success_id, self.message.nick, page_url)
+        ack = Acknowledgement(success_id, self.message.nick, page_url, cut_at)
         return Reply(self.message.reply_target, acknowledgement_text([ack]), acknowledges=ack)
 
 

@@ -46,6 +46,7 @@ class Acknowledgement:
     success_id: int
     nick: str
     page_url: str | None = None
+    cut_at: int | None = None  # the text was cut to this many characters: the speaker is told, so it is never merged
 
 
 def acknowledgement_text(acks: Sequence[Acknowledgement]) -> str:
@@ -62,7 +63,8 @@ def acknowledgement_text(acks: Sequence[Acknowledgement]) -> str:
     page = pages.pop() if len(pages) == 1 else None
     noun = "success" if len(ids) == 1 else "successes"
     numbers = ", ".join(f"#{number}" for number in ids)
-    return f"{', '.join(nicks)}: Added {noun} {numbers}" + (f" to {page}" if page else "")
+    cut = f" (cut at {acks[0].cut_at} characters)" if len(acks) == 1 and acks[0].cut_at else ""
+    return f"{', '.join(nicks)}: Added {noun} {numbers}" + (f" to {page}" if page else "") + cut
 
 
 @dataclass(frozen=True)

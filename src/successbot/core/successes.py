@@ -43,14 +43,32 @@ class Success:
         return self.deleted_at is not None
 
 
-def clean_success_text(raw: str) -> str:
-    """The text as it will be stored: formatting stripped, ends trimmed, nothing else changed.
+# A text cut at the limit ends at the last space this close to it, rather than inside a word.
+WORD_CUT_REACH = 60
 
-    Raises InvalidSuccessText when nothing is left or it is too long.
+
+def clean_success_text(raw: str) -> str:
+    """The text as it will be stored: formatting stripped, ends trimmed, cut at the limit.
+
+    Raises InvalidSuccessText when nothing is left.
+    """
+    return fitted_success_text(raw)[0]
+
+
+def fitted_success_text(raw: str) -> tuple[str, bool]:
+    """``clean_success_text``, and whether the text was cut to fit ``MAX_TEXT_LENGTH``.
+
+    A client splits a long message into several lines; only the first starts
+    with ``#success``, so what arrives can be longer than the limit. It is kept
+    up to the limit (at a word's end when one is near) instead of refused.
     """
     text = strip_formatting(raw).strip()
     if not text:
         raise InvalidSuccessText("empty")
-    if len(text) > MAX_TEXT_LENGTH:
-        raise InvalidSuccessText(f"too long: {len(text)} characters, the limit is {MAX_TEXT_LENGTH}")
-    return text
+    if len(text) <= MAX_TEXT_LENGTH:
+        return text, False
+    cut = text[:MAX_TEXT_LENGTH]
+    space = cut.rfind(" ")
+    if space >= MAX_TEXT_LENGTH - WORD_CUT_REACH and text[MAX_TEXT_LENGTH] != " ":
+        cut = cut[:space]
+    return cut.rstrip(), True

@@ -611,7 +611,13 @@ class OutboundQueue:
 
 
 def _mergeable(item: _Item, now: float) -> bool:
-    return item.ack is not None and item.written == 0 and len(item.lines) == 1 and not item.expired(now)
+    return (
+        item.ack is not None
+        and item.ack.cut_at is None  # its note that the text was cut must reach the speaker
+        and item.written == 0
+        and len(item.lines) == 1
+        and not item.expired(now)
+    )
 
 
 def _run(queue: deque[_Item], start: int, like: _Item, now: float) -> Iterator[_Item]:
