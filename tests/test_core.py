@@ -283,3 +283,17 @@ def test_a_channel_name_with_formatting_codes_is_not_echoed_with_them(store, clo
     channel = Channel(make_core(store), clock, name="#\x1fdev\x02")
     (reply,) = channel.say("!successes")
     assert reply == "alice: No successes recorded in #dev yet. Add one with #success TEXT"
+
+
+def test_ten_long_successes_list_as_ten_lines_that_each_fit_one_irc_line(store, clock):
+    from successbot.adapters.irc.lines import prefix_budget_for, split_message
+
+    channel = Channel(make_core(store), clock)
+    for number in range(10):
+        channel.say(f"#success {number} " + "é" * (MAX_TEXT_LENGTH - 2))  # 800 bytes of text each
+    lines = channel.say("!successes 10")
+    assert len(lines) == 10
+    for line in lines:
+        assert line.endswith("…")
+        parts = split_message("PRIVMSG", "#dev", line, prefix_budget=prefix_budget_for("successbot"), max_parts=3)
+        assert len(parts) == 1  # the adapter sends it as it is: one entry, one line

@@ -110,8 +110,20 @@ def shown(channel: str) -> str:
     return "".join(char for char in strip_formatting(channel) if char.isprintable())
 
 
+# One listed success is one line on any network: a line's 512 bytes, less the longest prefix a server
+# relays (nick!user@host) and "PRIVMSG #channel :", leave about this much for the text.
+LISTED_BYTES = 350
+
+
 def describe(success: Success) -> str:
-    return f"#{success.id} {success.created_at:%Y-%m-%d %H:%M} UTC {success.nick}: {success.text}"
+    """A success as ``!successes`` lists it, shortened with ``…`` to fit one line, so N entries are N lines."""
+    head = f"#{success.id} {success.created_at:%Y-%m-%d %H:%M} UTC {success.nick}: "
+    room = LISTED_BYTES - len(head.encode("utf-8"))
+    text = success.text
+    if len(text.encode("utf-8")) > room:
+        cut = text.encode("utf-8")[: max(0, room - 3)].decode("utf-8", errors="ignore")  # "…" is 3 bytes
+        text = cut.rstrip() + "…"
+    return head + text
 
 
 @command(
