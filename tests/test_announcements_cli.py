@@ -71,3 +71,20 @@ def test_console_shows_what_is_due(tmp_path):
     assert first == f"<successbot> Maintainer nominations are open until {moment(closes)}."
     again = run(tmp_path, "--config", "bot.ini", "console", "--nick", "alice", stdin="")
     assert "Maintainer nominations" not in again.stdout  # once, not at every start
+
+
+def test_the_dry_run_and_schedule_list_read_the_configured_sources_first(tmp_path):
+    (tmp_path / "bot.ini").write_text(
+        f"[schedule]\nsources = {NEWTON_ELECTION}\n[irc]\nchannels = #openstack-dev\n", encoding="utf-8"
+    )  # never imported by hand: what the bot would read at start
+    planned = run(tmp_path, "--config", "bot.ini", "announcements", "--at", "2016-03-10T00:00", "--days", "2")
+    assert planned.stdout.splitlines()[0].endswith("PTL nomination is open until Thu 17 Mar 2016 23:59 UTC.")
+    listed = run(tmp_path, "--config", "bot.ini", "schedule", "list", "--at", "2016-03-10T00:00", "--days", "9")
+    assert "PTL nomination" in listed.stdout
+
+
+def test_without_sources_the_listings_say_they_show_what_is_stored(tmp_path):
+    assert run(tmp_path, "schedule", "import", NEWTON_ELECTION).returncode == 0
+    listed = run(tmp_path, "schedule", "list", "--at", "2016-03-10T00:00", "--days", "9")
+    assert "PTL nomination" in listed.stdout
+    assert "no [schedule] sources configured: showing the 4 events stored, last imported" in listed.stderr

@@ -8,7 +8,7 @@ import sys
 from typing import TextIO
 
 from successbot.adapters.console import Console
-from successbot.cli.common import UsageError, load, open_telling, speaker, tell, window_start
+from successbot.cli.common import UsageError, current_schedule, load, open_telling, speaker, tell, window_start
 from successbot.cli.example_schedule import HOW_TO_USE_REAL_DATA, ExampleScheduleStore
 from successbot.cli.logs import bot_level, use_level
 from successbot.core.clock import Clock, FixedClock, parse_instant
@@ -89,9 +89,10 @@ def run_announcements(args: argparse.Namespace, clock: Clock) -> int:
     from successbot.runtime.jobs import announcement_policy, configured_audience
     from successbot.storage.claims import SqlAnnouncementStore
 
-    start = window_start(args.first, "--from", args.days, clock)
+    start = window_start(args.first, "--at", args.days, clock)
     app, note = open_telling(args)
     try:
+        current_schedule(app, clock, "announcements")
         config = app.config
         policy = announcement_policy(config, *configured_audience(config))
         events = app.schedule.store.events() if app.schedule is not None else []

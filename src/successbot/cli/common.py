@@ -62,6 +62,21 @@ def open_telling(args: argparse.Namespace, config: Config | None = None) -> tupl
     return app, f"successbot {args.command}: used the database {where}: {state}{hint}"
 
 
+def current_schedule(app: App, clock: Clock, command: str) -> None:
+    """Read the configured sources first, as the bot and ``ask`` do; with none, say what the listing shows."""
+    if app.schedule is None:
+        return
+    if app.schedule.locations:
+        app.refresh_schedule(clock.now())
+        return
+    stored = app.schedule.store.sources()
+    if stored:
+        last = max((state.loaded_at for state in stored if state.loaded_at), default=None)
+        when = f", last imported {last:%Y-%m-%d %H:%M} UTC" if last else ""
+        events = sum(state.event_count for state in stored)
+        tell(f"successbot {command}: no [schedule] sources configured: showing the {events} events stored{when}")
+
+
 def tell(note: str | None) -> None:
     if note is not None:
         print(note, file=sys.stderr)

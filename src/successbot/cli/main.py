@@ -73,7 +73,9 @@ def build_parser() -> Parser:
     announcements = commands.add_parser(
         "announcements", parents=[common], help="list what the bot will announce, when and where (a dry run)"
     )
-    announcements.add_argument("--from", dest="first", metavar="ISO-8601", help="from this time (default: now)")
+    announcements.add_argument(
+        "--at", "--from", dest="first", metavar="ISO-8601", help="from this time (default: now), as schedule list --at"
+    )
     announcements.add_argument("--days", type=int, default=7, metavar="N", help="this many days ahead (default: 7)")
     announcements.add_argument("--channel", help="only this channel")
     announcements.set_defaults(action=running.run_announcements)

@@ -12,7 +12,7 @@ import sys
 from datetime import datetime, timedelta
 from typing import Any
 
-from successbot.cli.common import open_from, window_start, write_output
+from successbot.cli.common import current_schedule, open_from, window_start, write_output
 from successbot.core.clock import Clock
 from successbot.schedules.formats.detection import FORMATS
 from successbot.schedules.model import Event, Kind, ScheduleImportError, series_display
@@ -76,6 +76,7 @@ def run_schedule_list(args: argparse.Namespace, clock: Clock) -> int:
     at = window_start(args.at, "--at", args.days, clock)
     app = open_from(args)
     try:
+        current_schedule(app, clock, "schedule list")
         events = app.schedule.store.events()
     finally:
         app.close()
