@@ -88,3 +88,20 @@ def test_without_sources_the_listings_say_they_show_what_is_stored(tmp_path):
     listed = run(tmp_path, "schedule", "list", "--at", "2016-03-10T00:00", "--days", "9")
     assert "PTL nomination" in listed.stdout
     assert "no [schedule] sources configured: showing the 4 events stored, last imported" in listed.stderr
+
+
+def test_a_console_on_an_irc_deployments_config_claims_no_announcement_unless_asked(tmp_path):
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    source = tmp_path / "election.yaml"
+    source.write_text(
+        "successbot-schedule: 1\nevents:\n  - title: Maintainer nominations\n    kind: election phase\n"
+        f"    start: {now - timedelta(minutes=5):%Y-%m-%dT%H:%M}\n    end: {now + timedelta(days=2):%Y-%m-%dT%H:%M}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "bot.ini").write_text(
+        f"[schedule]\nsources = {source}\n[irc]\nserver = irc.example.org\nchannels = #dev\n", encoding="utf-8"
+    )
+    quiet = run(tmp_path, "--config", "bot.ini", "console", "--nick", "alice", stdin="")
+    assert "Maintainer nominations" not in quiet.stdout and "announcements are off" in quiet.stdout
+    asked = run(tmp_path, "--config", "bot.ini", "console", "--announce", "--nick", "alice", stdin="")
+    assert "Maintainer nominations are open" in asked.stdout

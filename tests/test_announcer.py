@@ -165,7 +165,8 @@ def test_a_channel_the_bot_is_not_in_yet_is_tried_again_within_the_grace(engine,
 @on_every_backend
 def test_a_claim_whose_sender_died_is_taken_over_once_stale(engine, store):
     dying = SqlAnnouncementStore(engine, "died", stale_after=timedelta(minutes=5))
-    (opening,) = plan(SCHEDULE, POLICY, at("2016-03-11T00:00"), at("2016-03-11T00:01"))
+    # Planned as the bot plans: with the network its sink is on (RecordingSink: TestNet).
+    (opening,) = plan(SCHEDULE, replace(POLICY, network="TestNet"), at("2016-03-11T00:00"), at("2016-03-11T00:01"))
     assert dying.claim(opening, at("2016-03-11T00:00"))  # ... and then the process is killed
     sink = RecordingSink()
     survivor = announcer(engine, store, sink, instance="survivor")
@@ -323,3 +324,15 @@ def test_a_missed_announcement_is_noted_in_words_not_as_a_python_timedelta(engin
     records = SqlAnnouncementStore(engine, "reader", timedelta(minutes=5)).records_since(at("2016-03-06T00:00"))
     notes = [record.note for record in records.values() if record.status == "skipped"]
     assert "missed: due Fri 11 Mar 2016 00:00 UTC, 2 days 16 hours before anyone could post it" in notes
+
+
+@on_every_backend
+def test_keys_follow_the_network_the_sink_is_on_not_the_server_host(engine, store):
+    """Moving to another server of the same network (another host in the policy) repeats nothing."""
+    first = announcer(engine, store, RecordingSink(network="OFTC"), policy=replace(POLICY, network="irc1.oftc.net"))
+    assert first.run_due(at("2016-03-11T00:00"))
+    moved = RecordingSink(network="OFTC")
+    announcer(engine, store, moved, instance="moved", policy=replace(POLICY, network="irc2.oftc.net")).run_due(
+        at("2016-03-11T00:05")
+    )
+    assert moved.posted == []

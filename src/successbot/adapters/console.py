@@ -119,6 +119,10 @@ class Console:
         self.speaker = replace(self.speaker, **changes)  # type: ignore[arg-type]
         self._note(f"you are {self.speaker.nick} (account {self.speaker.account or 'none'}) in {self.speaker.channel}")
 
+    def note(self, text: str) -> None:
+        """A line of the console's own (``-- …``), not the bot's."""
+        self._note(text)
+
     def _note(self, text: str) -> None:
         with self._output_lock:
             self.output.write(f"-- {text}\n")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -87,7 +87,10 @@ class Announcer:
 
     def _run_due(self, now: datetime) -> list[Announcement]:
         since = now - LOOKBACK
-        due = plan(self.events(), self.policy, since, now + timedelta(microseconds=1))
+        # The keys name the network as the sink knows it now ([irc] network, else the server's NETWORK=),
+        # never a server's host name: another server of the same network must not repeat them.
+        policy = replace(self.policy, network=self.sink.network) if self.sink.network else self.policy
+        due = plan(self.events(), policy, since, now + timedelta(microseconds=1))
         records = self.claims.records_since(since)
         posted = []
         for announcement in due:

@@ -30,9 +30,15 @@ def run_console_command(args: argparse.Namespace, clock: Clock) -> int:
         console = Console(app.core, clock, app.config.bot.nick, speaker(args, app.config), sys.stdout)
         if app.example_schedule:
             say_example_schedule(sys.stdout)
-        policy = announcement_policy(app.config, (console.speaker.channel,), console.network)
-        announcer = build_announcer(app, console, policy)
-        announcer.run_due(clock.now())  # what is due now shows before the first prompt
+        announcer = None
+        if app.config.irc.server and not getattr(args, "announce", False):
+            # An IRC deployment's database records what its channels were told: a console on it must
+            # not claim those announcements (or record others) unless asked to.
+            console.note("announcements are off: this config is an IRC deployment's; add --announce to see them here")
+        else:
+            policy = announcement_policy(app.config, (console.speaker.channel,), console.network)
+            announcer = build_announcer(app, console, policy)
+            announcer.run_due(clock.now())  # what is due now shows before the first prompt
         jobs = BotScheduler(app, announcer, clock)
         jobs.start(first_run_now=False)
         run_console(console, sys.stdin, interactive=sys.stdin.isatty())

@@ -56,6 +56,12 @@ def build_parser() -> Parser:
     console = commands.add_parser(
         "console", parents=[common, speaker], help="talk to the bot at a terminal or through a pipe"
     )
+    console.add_argument(
+        "--announce",
+        action="store_true",
+        help="post due announcements in the console even when the config has an [irc] server, whose database "
+        "records what its channels were told (default: off then)",
+    )
     console.set_defaults(action=running.run_console_command)
 
     ask = commands.add_parser(

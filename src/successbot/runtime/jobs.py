@@ -128,7 +128,8 @@ def scheduler_runs_at_debug_only() -> None:
 class BotScheduler:
     """APScheduler's background thread with the bot's two jobs."""
 
-    def __init__(self, app: App, announcer: Announcer, clock: Clock) -> None:
+    def __init__(self, app: App, announcer: Announcer | None, clock: Clock) -> None:
+        """With no announcer, only the schedule refreshes run."""
         self.app, self.announcer, self.clock = app, announcer, clock
         self._scheduler: Any = None
 
@@ -141,8 +142,9 @@ class BotScheduler:
         first = {"next_run_time": self.clock.now()} if first_run_now else {}
         scheduler.add_job(self.refresh_schedule, "interval", seconds=self.app.config.schedule.refresh,
                           id="schedule-refresh", **first)  # fmt: skip
-        scheduler.add_job(self.announce, "interval", seconds=self.app.config.announce.check_every,
-                          id="announce", **first)  # fmt: skip
+        if self.announcer is not None:
+            scheduler.add_job(self.announce, "interval", seconds=self.app.config.announce.check_every,
+                              id="announce", **first)  # fmt: skip
         scheduler.start()
         self._scheduler = scheduler
 
@@ -159,6 +161,7 @@ class BotScheduler:
 
     def announce(self) -> None:
         try:
-            self.announcer.run_due(self.clock.now())
+            if self.announcer is not None:
+                self.announcer.run_due(self.clock.now())
         except Exception:
             log.exception("posting due announcements failed")
