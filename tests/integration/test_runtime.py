@@ -87,7 +87,7 @@ def test_a_20_mb_schedule_refreshing_refuses_no_success_said_meanwhile(irc_netwo
     alice = irc_network.connect("bigalice")
     alice.join(channel)
     latencies, replies = [], []
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 240  # parsing 20 MB takes a minute or more on a busy 2-core machine
     number = 0
     while "schedule refreshed" not in bot.log() and time.monotonic() < deadline:
         number += 1
@@ -96,7 +96,7 @@ def test_a_20_mb_schedule_refreshing_refuses_no_success_said_meanwhile(irc_netwo
         replies.append(alice.wait_for(from_bot("sbotbig"), timeout=15, what="an acknowledgement").text)
         latencies.append(time.monotonic() - started)
         time.sleep(0.3)
-    assert "schedule refreshed" in bot.log(), "the 20 MB source was not read within 90 s"
+    assert "schedule refreshed" in bot.log(), "the 20 MB source was not read within 240 s"
     assert number >= 5, "the refresh was over before the test could say anything"
     refused = [reply for reply in replies if "Not recorded" in reply]
     assert refused == []
