@@ -91,7 +91,7 @@ def test_admin_account_may_undelete_but_a_lookalike_nick_may_not(irc_network, ac
     assert not bot.store().get(1).is_deleted
 
 
-def test_long_reply_is_split_within_512_bytes_on_word_boundaries(irc_network, accounts, start_bot):
+def test_a_long_success_is_listed_in_one_line_within_512_bytes_cut_between_words(irc_network, accounts, start_bot):
     channel = fresh_channel()
     start_bot(irc_network, env=BOT_ENV, channels=channel, **SASL_BOT)
     alice = irc_network.connect("alice", sasl=("alice", "alicepw"))
@@ -101,14 +101,13 @@ def test_long_reply_is_split_within_512_bytes_on_word_boundaries(irc_network, ac
     alice.say(channel, f"#success {text}")
     assert bot_reply(alice) == "alice: Added success #1"
     alice.say(channel, "!successes 1")
-    first = alice.wait_for(from_bot(), what="part 1")
-    second = alice.wait_for(from_bot(), what="part 2")
-    for part in (first, second):
-        relayed = part.raw.split(" ", 1)[1] if part.raw.startswith("@") else part.raw  # tags do not count
-        assert len(relayed.encode("utf-8")) + 2 <= 512
-    joined = f"{first.text} {second.text}"
-    assert joined.endswith(text)
-    assert first.text.split()[-1] == "naïve"  # cut between words
+    listed = alice.wait_for(from_bot(), what="the listing")
+    relayed = listed.raw.split(" ", 1)[1] if listed.raw.startswith("@") else listed.raw  # tags do not count
+    assert len(relayed.encode("utf-8")) + 2 <= 512
+    assert listed.text.endswith("naïve…")  # one entry, one line: shortened between words
+    shown = listed.text.split(": ", 1)[1].removesuffix("…")
+    assert text.startswith(shown) and text[len(shown)] == " "
+    assert [m for m in alice.collect(1.0) if from_bot()(m)] == []  # and nothing more from the bot
 
 
 def test_invalid_utf8_is_replaced_not_fatal(irc_network, accounts, start_bot):

@@ -122,6 +122,9 @@ def describe(success: Success) -> str:
     text = success.text
     if len(text.encode("utf-8")) > room:
         cut = text.encode("utf-8")[: max(0, room - 3)].decode("utf-8", errors="ignore")  # "…" is 3 bytes
+        space = cut.rfind(" ")
+        if space > len(cut) - 40 and text[len(cut)] != " ":
+            cut = cut[:space]  # between words, when a word's end is near
         text = cut.rstrip() + "…"
     return head + text
 
