@@ -60,7 +60,7 @@ def test_a_slow_schedule_reload_delays_no_one_else(irc_network, accounts, start_
     assert max(answered) < 2.0, answered  # usually a few ms; the reload has 60 s to go
     slow_source.release.set()
     reload = alice.wait_for(from_bot("sbotslow"), timeout=15).text
-    assert reload.startswith("alice: Reloaded 1 sources:")  # alice's own replies keep her order
+    assert reload.startswith("alice: Reloaded 1 source, ")  # alice's own replies keep her order
     ids: list[int] = []
     while len(ids) < 3:  # the three acknowledgements, merged into fewer lines when they wait together
         nicks, numbers = acknowledged(alice.wait_for(from_bot("sbotslow"), timeout=15).text)

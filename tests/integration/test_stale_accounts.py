@@ -23,7 +23,7 @@ PASSWORDS = {"sbot": "botpass", "alice": "alicepw", "bob": "bobpw"}
 IMPOSTOR_COMMANDS = ("!success undelete 2", "!success delete 1", "!schedule reload")
 # Pacing is not what these tests are about (the servers' flood limits are relaxed).
 UNPACED = {"flood_burst": "30", "flood_rate": "20"}
-RELOADED = "Reloaded 1 sources: events.yaml 1 events"
+RELOADED = "Reloaded 1 source, 1 event: events.yaml 1"
 
 
 @pytest.fixture(scope="module")
