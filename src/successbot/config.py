@@ -248,6 +248,11 @@ def parse_nick(raw: str) -> str:
     return value
 
 
+def parse_channel_list(raw: str) -> tuple[str, ...]:
+    """``#a, #b`` → channel names; empty: none."""
+    return tuple(parse_channel(word) for word in parse_list(raw))
+
+
 _CHANNEL = re.compile(r"[#&+!][^\s,\x07]{1,63}")
 
 
@@ -702,6 +707,15 @@ class ExportSettings(Section):
     mark_unverified: Annotated[
         bool,
         key(parse_bool, "false", 'mark a success whose speaker was not logged in to services as "(unverified)"'),
+    ]
+    channels: Annotated[
+        tuple[str, ...],
+        key(
+            parse_channel_list,
+            "",
+            "keyed, secret or private channels (+k, +s, +p) whose successes the pages and exports show anyway; "
+            "every other such channel is left out (`successbot export --private` has them all)",
+        ),
     ]
 
 

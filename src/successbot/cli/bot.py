@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from dataclasses import replace
 from typing import TextIO
 
 from successbot.adapters.console import Console
@@ -63,6 +64,7 @@ def run_bot(args: argparse.Namespace, clock: Clock) -> int:
         args.nick = args.channel = args.account = None
         return run_console_command(args, clock)
     from successbot.adapters.irc.connection import IrcBot
+    from successbot.runtime.channel_privacy import PrivacyRecorder
     from successbot.runtime.jobs import (
         BotScheduler,
         SettlingThread,
@@ -74,6 +76,12 @@ def run_bot(args: argparse.Namespace, clock: Clock) -> int:
     app = open_app(config)
     try:
         bot = IrcBot(app.core, config.irc, config.bot.nick, clock)
+        # !successes asks the connection whether a channel is private and who is in it now.
+        app.core.services = replace(app.core.services, channel_facts=bot)
+        if app.channel_privacy is not None:
+            recorder = PrivacyRecorder(app.channel_privacy, lambda: bot.network_name, clock)
+            bot.on_channel_privacy.append(recorder)
+            bot.on_stop.append(recorder.close)
         policy = announcement_policy(config, *configured_audience(config))
         settling = SettlingThread()
         jobs = BotScheduler(app, build_announcer(app, bot, policy, settling), clock)

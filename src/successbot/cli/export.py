@@ -11,8 +11,10 @@ from successbot.runtime.app import StartupError
 
 
 def run_export(args: argparse.Namespace, clock: Clock) -> int:
+    from successbot.core.privacy import NOTHING_HIDDEN
     from successbot.core.weeks import day_range, iso_week
     from successbot.publishing.export import export_successes
+    from successbot.publishing.visibility import hidden_channels
 
     try:
         if args.week:
@@ -27,6 +29,11 @@ def run_export(args: argparse.Namespace, clock: Clock) -> int:
         raise UsageError("--to goes with --from, not with --week")
     app, note = open_telling(args)
     try:
+        # An admin's export (--private) has every channel; a public one leaves the private ones out.
+        hidden = NOTHING_HIDDEN if args.private else hidden_channels(app.channel_privacy, app.config.export.channels)
+        if args.channel and hidden.hides(args.channel):
+            note = (f"{args.channel} is keyed, secret or private, so a public export leaves its successes out; "
+                    "name it in [export] channels, or use --private for an admin's export")  # fmt: skip
         document = export_successes(
             app.successes,
             period,
@@ -42,6 +49,7 @@ def run_export(args: argparse.Namespace, clock: Clock) -> int:
                 show_account=app.config.export.show_account,
                 mark_unverified=app.config.export.mark_unverified,
             ),
+            hidden=hidden,
         )
     finally:
         app.close()
@@ -60,7 +68,7 @@ def run_publish(args: argparse.Namespace, clock: Clock) -> int:
         raise UsageError("nowhere to publish: set [export] directory in the config, or give --directory")
     app, note = open_telling(args, config)
     try:
-        weeks = Publisher.from_settings(app.successes, config.export, directory).publish_all()
+        weeks = Publisher.from_settings(app.successes, config.export, directory, app.channel_privacy).publish_all()
     except OSError as error:
         raise UsageError(f"cannot publish to {directory}: {error.strerror or error}") from None
     except StorageError as error:

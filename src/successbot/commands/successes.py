@@ -8,6 +8,7 @@ from successbot.core.commands import Example, Request, command
 from successbot.core.formatting import strip_formatting
 from successbot.core.messages import Reply
 from successbot.core.ports import StorageError, UnknownSuccess
+from successbot.core.privacy import channel_key
 from successbot.core.successes import InvalidSuccessText, NewSuccess, Success, fitted_success_text
 from successbot.core.weeks import week_containing
 
@@ -79,6 +80,8 @@ def list_successes(request: Request) -> list[str]:
             return [request.to_speaker(f"Usage: {usage}")]
     if channel is None:
         return [f"Which channel? Usage: {usage}"]
+    if not may_list(request, channel):
+        return [request.to_speaker(private_refusal(request, channel))]
     found = request.services.successes.recent(channel, count)
     if not found:
         return [request.to_speaker(f"No successes recorded in {shown(channel)} yet. Add one with #success TEXT")]
@@ -94,7 +97,7 @@ def count_this_week(request: Request) -> list[str]:
     if request.args:
         return [request.to_speaker(f"Usage: {request.services.command_prefix}successes week")]
     week, channel = week_containing(request.now), request.message.channel
-    found = request.services.successes.between(week.start, week.end)
+    found = _public_here(request, list(request.services.successes.between(week.start, week.end)))
     if not found:
         return [request.to_speaker(f"No successes yet in {week.label}. Add one with #success TEXT")]
     summary = f"{len(found)} success{'es' if len(found) != 1 else ''} so far in {week.label}"
@@ -103,6 +106,33 @@ def count_this_week(request: Request) -> list[str]:
     if page := request.services.week_page_url(request.now):
         summary += f": {page}"
     return [request.to_speaker(summary)]
+
+
+def may_list(request: Request, channel: str) -> bool:
+    """A private channel's successes stay in it: listed there, or in private to someone in it now or an admin."""
+    said_in, services = request.message.channel, request.services
+    if said_in is not None and channel_key(said_in) == channel_key(channel):
+        return True  # its own members are reading
+    if not services.is_private(channel):
+        return True
+    if said_in is not None:
+        return False  # everyone in the other channel would read them
+    return services.is_member(request.message.nick, channel) or services.is_admin(request.message.account)
+
+
+def private_refusal(request: Request, channel: str) -> str:
+    """The same words whether the channel has successes or not: a refusal must not tell."""
+    name = shown(channel)
+    if request.message.channel is not None:
+        return f"{name} keeps its successes to itself: ask in {name}, or in a private message while you are in it."
+    return f"{name} keeps its successes to itself: I list them only to people in it now (or to admins)."
+
+
+def _public_here(request: Request, found: list[Success]) -> list[Success]:
+    """The successes a week's count may include: this channel's and those of channels that are not private."""
+    here = request.message.channel
+    private = {name for name in {s.channel for s in found} if name != here and request.services.is_private(name)}
+    return [success for success in found if success.channel not in private]
 
 
 def shown(channel: str) -> str:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from successbot.core.messages import Acknowledgement, Message, Reply, acknowledgement_text
-from successbot.core.ports import ScheduleService, SuccessStore
+from successbot.core.ports import ChannelFacts, ChannelPrivacyStore, ScheduleService, SuccessStore
+from successbot.core.privacy import channel_key
 from successbot.core.successes import Success
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,21 @@ class Services:
     on_change: Callable[[Success], None] | None = None
     # #success only from someone logged in to services ([permissions] require_account_for_success).
     require_account_for_success: bool = False
+    # Which channels are private (+k, +s, +p): the adapter's live view, else what the bot stored.
+    channel_facts: ChannelFacts | None = None
+    channel_privacy: ChannelPrivacyStore | None = None
+
+    def is_private(self, channel: str) -> bool:
+        """Whether ``channel``'s successes stay in it: as the adapter sees it now, else as last stored."""
+        live = self.channel_facts.is_private(channel) if self.channel_facts is not None else None
+        if live is not None:
+            return live
+        if self.channel_privacy is None:
+            return False
+        return channel_key(channel) in {channel_key(name) for name in self.channel_privacy.private_channels()}
+
+    def is_member(self, nick: str, channel: str) -> bool:
+        return self.channel_facts is not None and self.channel_facts.is_member(nick, channel)
 
     def is_admin(self, account: str | None) -> bool:
         """Admins are services accounts; a nick alone never counts."""

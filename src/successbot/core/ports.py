@@ -68,6 +68,28 @@ class SuccessStore(Protocol):
         ...
 
 
+class ChannelFacts(Protocol):
+    """What the chat adapter sees of channels now (on IRC: their modes and members). Safe from any thread."""
+
+    def is_private(self, channel: str) -> bool | None:
+        """Keyed, secret or private now; None when the adapter cannot tell (it is not in the channel)."""
+        ...
+
+    def is_member(self, nick: str, channel: str) -> bool:
+        """Whether ``nick`` is in ``channel`` now, as far as the adapter can see (it must be there too)."""
+        ...
+
+
+class ChannelPrivacyStore(Protocol):
+    """Which channels were private when the bot last saw their modes, kept for the pages and exports."""
+
+    def record(self, network: str, channel: str, private: bool, at: datetime) -> None: ...
+
+    def private_channels(self) -> frozenset[str]:
+        """The names of the channels stored as private, on any network."""
+        ...
+
+
 @dataclass(frozen=True)
 class SourceState:
     """What is known of one schedule source: its last good import and its last attempt."""

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from successbot.config import ExportSettings
-from successbot.core.ports import StorageError, SuccessStore
+from successbot.core.ports import ChannelPrivacyStore, StorageError, SuccessStore
 from successbot.core.successes import Success
 from successbot.core.weeks import Period, is_week_label, iso_week, week_containing, week_label
 from successbot.publishing.export import DIGEST_TITLE, period_title
@@ -32,6 +32,7 @@ from successbot.publishing.page_urls import FEED, INDEX_PAGE, week_page
 from successbot.publishing.renderers import RENDERERS, ExportRequest, Link
 from successbot.publishing.renderers import html_format as html
 from successbot.publishing.renderers.base import PUBLIC, Privacy
+from successbot.publishing.visibility import PublicSuccesses, hidden_channels
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +90,21 @@ class Publisher:
         self.title, self.intro = title, intro
 
     @classmethod
-    def from_settings(cls, store: SuccessStore, settings: ExportSettings, directory: str | None = None) -> Publisher:
+    def from_settings(
+        cls,
+        store: SuccessStore,
+        settings: ExportSettings,
+        directory: str | None = None,
+        channel_privacy: ChannelPrivacyStore | None = None,
+    ) -> Publisher:
+        """``channel_privacy``: the channels the bot saw keyed, secret or private, left out unless
+        ``[export] channels`` names them."""
         target = directory or settings.directory
         if target is None:
             raise ValueError("no directory to publish to")
         privacy = Privacy(show_account=settings.show_account, mark_unverified=settings.mark_unverified)
+        if channel_privacy is not None:
+            store = PublicSuccesses(store, lambda: hidden_channels(channel_privacy, settings.channels))
         return cls(
             store,
             target,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from successbot.core.ports import SuccessStore
+from successbot.core.privacy import NOTHING_HIDDEN, HiddenChannels
 from successbot.core.weeks import Period
 from successbot.publishing.log_links import LogUrlTemplate
 from successbot.publishing.renderers import RENDERERS, ExportRequest
@@ -30,13 +31,16 @@ def export_successes(
     log_url: LogUrlTemplate | None = None,
     site_url: str | None = None,
     privacy: Privacy = PUBLIC,
+    hidden: HiddenChannels = NOTHING_HIDDEN,
 ) -> str:
     """The period's successes in ``format_name``; deleted ones only when asked, for an audit.
 
     ``privacy`` says what of each speaker is shown: by default the nick only.
+    ``hidden``: the channels left out (private ones, for a public export).
     """
     renderer = RENDERERS[format_name]
     found = store.between(period.start, period.end, channel=channel, network=network, include_deleted=include_deleted)
+    found = hidden.visible(found)
     request = ExportRequest(
         found,
         period.first_day,

@@ -20,6 +20,7 @@ from successbot.publishing.directory import Publisher
 from successbot.publishing.page_urls import week_page_url
 from successbot.runtime.page_refresh import PageRefresher
 from successbot.schedules.sources import ScheduleService
+from successbot.storage.channel_privacy import SqlChannelPrivacyStore
 from successbot.storage.database import SchemaOutOfDate, ensure_schema, make_engine
 from successbot.storage.errors import database_reason
 from successbot.storage.schedule import SqlScheduleStore
@@ -40,6 +41,7 @@ class App:
     publisher: Publisher | None = None  # when [export] directory is set
     pages: PageRefresher | None = None  # rewrites the publisher's pages after each change, off the reply path
     example_schedule: bool = False  # the schedule is the built-in example, not configured or stored data
+    channel_privacy: SqlChannelPrivacyStore | None = None  # which channels the bot saw keyed, secret or private
 
     def refresh_schedule(self, now: datetime) -> None:
         """Read the configured schedule sources, as the bot does at start and every [schedule] refresh."""
@@ -58,6 +60,7 @@ def build_core(
     schedule: ScheduleService | None = None,
     *,
     on_change: Callable[[Success], None] | None = None,
+    channel_privacy: SqlChannelPrivacyStore | None = None,
 ) -> Core:
     services = Services(
         successes=successes,
@@ -68,14 +71,17 @@ def build_core(
         week_page_url=no_page if config.export.url is None else partial(week_page_url, config.export.url),
         on_change=on_change,
         require_account_for_success=config.permissions.require_account_for_success,
+        channel_privacy=channel_privacy,
     )
     return Core(services)
 
 
-def build_publisher(config: Config, successes: SqlSuccessStore) -> Publisher | None:
+def build_publisher(
+    config: Config, successes: SqlSuccessStore, channel_privacy: SqlChannelPrivacyStore | None = None
+) -> Publisher | None:
     if config.export.directory is None:
         return None
-    return Publisher.from_settings(successes, config.export)
+    return Publisher.from_settings(successes, config.export, channel_privacy=channel_privacy)
 
 
 def open_app(config: Config, example_schedule: Callable[[], ScheduleStore] | None = None) -> App:
@@ -94,15 +100,18 @@ def open_app(config: Config, example_schedule: Callable[[], ScheduleStore] | Non
         engine.dispose()
         raise StartupError(f"cannot open the database {engine.url!r}: {database_reason(error)}") from None
     successes = SqlSuccessStore(engine)
-    publisher = build_publisher(config, successes)
+    channel_privacy = SqlChannelPrivacyStore(engine)
+    publisher = build_publisher(config, successes, channel_privacy)
     pages = None if publisher is None else PageRefresher(publisher)
     store: ScheduleStore = SqlScheduleStore(engine)
     use_example = False
     if example_schedule is not None and not config.schedule.sources and not _has_events(store):
         store, use_example = example_schedule(), True
     schedule = ScheduleService(store, config.schedule.sources)
-    core = build_core(config, successes, schedule, on_change=None if pages is None else pages.success_changed)
+    on_change = None if pages is None else pages.success_changed
+    core = build_core(config, successes, schedule, on_change=on_change, channel_privacy=channel_privacy)
     app = App(config, engine, successes, core, schedule=schedule, publisher=publisher, pages=pages)
+    app.channel_privacy = channel_privacy
     app.example_schedule = use_example
     return app
 

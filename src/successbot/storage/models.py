@@ -14,7 +14,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 
 # Stable constraint names, so that SQLite's batch migrations can find them.
 NAMING_CONVENTION = {
@@ -149,3 +149,21 @@ class AnnouncementRow(Base):
         # which planned announcements are already taken, over a recent window
         Index("ix_announcements_due_at", "due_at"),
     )
+
+
+class ChannelPrivacyRow(Base):
+    """Whether a channel was keyed, secret or private (+k, +s, +p) when the bot last saw its modes.
+
+    The bot writes it; the pages and exports, in this process or another with
+    no IRC connection, read it to leave such channels' successes out.
+    ``channel`` is the name as the server spelled it, ``channel_key`` the
+    name as channels compare (lower case by IRC's rules).
+    """
+
+    __tablename__ = "channel_privacy"
+
+    network: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    private: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 _RFC1459 = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ[]\\^", "abcdefghijklmnopqrstuvwxyz{}|~")
@@ -56,7 +56,8 @@ def nicks_in_names(text: str, prefixes: str = "") -> list[str]:
 
 @dataclass
 class _Seen:
-    channels: set[str] = field(default_factory=set)
+    # Replaced whole at each change, so that ``shares`` may read it from another thread.
+    channels: frozenset[str] = frozenset()
     account: Account = UNKNOWN
 
 
@@ -82,6 +83,11 @@ class AccountTracker:
     def sees(self, nick: str) -> bool:
         """Whether ``nick`` shares a channel with the bot, so that the bot hears its QUIT, NICK and ACCOUNT."""
         return self._lower(nick) in self._seen
+
+    def shares(self, nick: str, channel: str) -> bool:
+        """Whether ``nick`` is in ``channel`` now, with the bot; safe from any thread (one lookup, a frozen set)."""
+        seen = self._seen.get(self._lower(nick))
+        return seen is not None and self._lower(channel) in seen.channels
 
     def channels_of(self, nick: str) -> frozenset[str]:
         """The channels (lower-cased) that ``nick`` shares with the bot."""
@@ -120,7 +126,7 @@ class AccountTracker:
         if key not in self._channels:
             return  # the server only tells us of channels we are in; anything else would grow the map
         seen = self._seen.setdefault(self._lower(nick), _Seen())
-        seen.channels.add(key)
+        seen.channels = seen.channels | {key}
         if account is not UNKNOWN:
             seen.account = account
 
@@ -161,6 +167,6 @@ class AccountTracker:
         seen = self._seen.get(nick)
         if seen is None:
             return
-        seen.channels.discard(channel)
+        seen.channels = seen.channels - {channel}
         if not seen.channels:
             del self._seen[nick]

@@ -30,6 +30,9 @@ class Channels:
         self.lower = lower
         self._states = {lower(setting.name): ChannelState(setting) for setting in settings}
         self.present: frozenset[str] = frozenset()  # the channels the bot is in, by lower-cased name
+        # The privacy modes (k, s, p) of each channel the bot is in, once the server said them (324 or MODE);
+        # any channel, configured or not. Replaced whole at each change, like ``present``.
+        self.privacy: dict[str, frozenset[str]] = {}
 
     def get(self, name: str) -> ChannelState | None:
         return self._states.get(self.lower(name))
@@ -80,6 +83,38 @@ class Channels:
         for state in self._states.values():
             state.joined = False
         self._snapshot()
+        self.privacy = {}
+
+    # --- privacy: keyed, secret or private (+k, +s, +p) ---
+
+    def is_private(self, name: str) -> bool | None:
+        """Keyed, secret or private as the server last said; None when unknown. Safe from any thread.
+
+        A channel configured with a key is keyed until the server says otherwise.
+        """
+        modes = self.privacy.get(self.lower(name))
+        if modes is not None:
+            return bool(modes)
+        state = self.get(name)
+        return True if state is not None and state.setting.key else None
+
+    def knows_modes(self, name: str) -> bool:
+        return self.lower(name) in self.privacy
+
+    def modes_known(self, name: str) -> frozenset[str]:
+        """The privacy modes known for ``name`` (none yet: empty), to apply a MODE change to."""
+        return self.privacy.get(self.lower(name), frozenset())
+
+    def set_privacy(self, name: str, modes: frozenset[str]) -> bool | None:
+        """The server said ``name``'s privacy modes: its new privacy if that changed (or was unknown), else None."""
+        before = self.privacy.get(self.lower(name))
+        self.privacy = {**self.privacy, self.lower(name): modes}
+        return bool(modes) if before is None or bool(before) != bool(modes) else None
+
+    def forget_privacy(self, name: str) -> None:
+        """The bot left ``name``: what it knew of the modes may change unseen."""
+        if self.lower(name) in self.privacy:
+            self.privacy = {key: modes for key, modes in self.privacy.items() if key != self.lower(name)}
 
     def _snapshot(self) -> None:
         self.present = frozenset(key for key, state in self._states.items() if state.joined)

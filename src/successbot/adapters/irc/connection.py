@@ -38,6 +38,7 @@ from successbot.adapters.irc.channels import Channels, ChannelState
 from successbot.adapters.irc.lines import MAX_LINE_BYTES, prefix_budget_for, sanitize, split_message
 from successbot.adapters.irc.liveness import Liveness, Verdict
 from successbot.adapters.irc.login import EXIT_AUTH_FAILED, Login, Step
+from successbot.adapters.irc.modes import ModeSyntax, mode_changes, privacy_after
 from successbot.adapters.irc.outbound import (
     DEFAULT_BYTE_BURST,
     DEFAULT_BYTES_PER_SECOND,
@@ -176,6 +177,9 @@ class IrcBot:
         self._accounts = AccountTracker(irc.strings.lower)
         self._whois: dict[str, PendingWhois] = {}
         self.on_stop: list[Callable[[], None]] = []
+        # Told (channel, private) on the connection's thread when a channel's +k/+s/+p is first seen or
+        # changes; a listener hands any slow work (the database) elsewhere.
+        self.on_channel_privacy: list[Callable[[str, bool], None]] = []
         # Commands run on worker threads; their replies come back through the queue, and the
         # waker's byte makes the loop send them at once instead of at its next tick.
         self._wake_reader, self._wake_writer = socket.socketpair()
@@ -316,6 +320,15 @@ class IrcBot:
         """
         return self.settings.network or self._announced_network or self.settings.server
 
+    # --- the core's view of channels (ports.ChannelFacts): asked from the workers' threads ---
+
+    def is_private(self, channel: str) -> bool | None:
+        """Keyed, secret or private now; None while the bot is not in it or has not heard its modes."""
+        return self.channels.is_private(channel)
+
+    def is_member(self, nick: str, channel: str) -> bool:
+        return self._accounts.shares(nick, channel)
+
     def _on_cannot_send(self, _connection: Any, event: Any) -> None:
         # 404: a line went out that the channel refused; the outbound gate exists so that this never happens.
         channel = event.arguments[0] if event.arguments else "?"
@@ -443,6 +456,8 @@ class IrcBot:
             "privnotice": self._on_privnotice,
             "ctcp": self._on_ctcp,
             "namreply": self._on_names,
+            "channelmodeis": self._on_channel_modes,
+            "mode": self._on_mode,
             "whoisuser": self._on_whois_user,
             "whoisaccount": self._on_whois_account,
             "endofwhois": self._on_end_of_whois,
@@ -577,6 +592,7 @@ class IrcBot:
             self._accounts.joined(nick, event.target, account_named(event.arguments[0]) if extended else UNKNOWN)
         else:
             self._accounts.bot_joined(event.target)
+            self.outbound.put(f"MODE {event.target}", Priority.PROTOCOL)  # is it keyed, secret or private?
             log.info("joined %s", event.target)
             if self.channels.joined(event.target):
                 self.backoff.reset()
@@ -587,6 +603,7 @@ class IrcBot:
         else:
             self._accounts.bot_left(event.target)
             self.channels.left(event.target)
+            self.channels.forget_privacy(event.target)
 
     def _on_kick(self, _connection: Any, event: Any) -> None:
         if not event.arguments:
@@ -596,6 +613,7 @@ class IrcBot:
             return
         self._accounts.bot_left(event.target)
         state = self.channels.left(event.target)
+        self.channels.forget_privacy(event.target)
         reason = event.arguments[1] if len(event.arguments) > 1 else ""
         log.warning(
             "kicked from %s by %s (%s); rejoining in %.0fs",
@@ -658,6 +676,35 @@ class IrcBot:
             prefixes = "".join(self.connection.features.prefix)
             nicks = [nick for nick in nicks_in_names(event.arguments[2], prefixes) if not self._is_me(nick)]
             self._accounts.names(event.arguments[1], nicks)
+
+    def _on_channel_modes(self, _connection: Any, event: Any) -> None:
+        # 324 <me> <channel> <modes> [<arguments>…]: the whole set, asked for after joining.
+        if len(event.arguments) >= 2:
+            channel = event.arguments[0]
+            self._privacy_seen(channel, privacy_after(frozenset(), mode_changes(event.arguments[1:], self._modes())))
+
+    def _on_mode(self, _connection: Any, event: Any) -> None:
+        # MODE <channel> <changes> [<arguments>…]; only channels the bot is in are told to it.
+        if event.target and event.arguments and self.channels.lower(event.target) in self._accounts.bot_channels:
+            known = self.channels.modes_known(event.target)
+            modes = privacy_after(known, mode_changes(event.arguments, self._modes()))
+            if modes or self.channels.knows_modes(event.target):
+                self._privacy_seen(event.target, modes)  # a change before the 324 tells "public" only then
+
+    def _modes(self) -> ModeSyntax:
+        features = self.connection.features
+        return ModeSyntax.from_isupport(getattr(features, "chanmodes", None), features.prefix.values())
+
+    def _privacy_seen(self, channel: str, modes: frozenset[str]) -> None:
+        private = self.channels.set_privacy(channel, modes)
+        if private is None:
+            return
+        log.info("%s is %s", channel, f"private (+{''.join(sorted(modes))})" if private else "public")
+        for listener in self.on_channel_privacy:
+            try:
+                listener(channel, private)
+            except Exception:
+                log.exception("a listener of %s's privacy failed", channel)
 
     def _on_error(self, _connection: Any, event: Any) -> None:
         level = logging.INFO if self._quit_deadline is not None else logging.WARNING

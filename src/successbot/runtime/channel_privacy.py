@@ -1,0 +1,43 @@
+"""Recording what the connection sees of channels' privacy, off its thread.
+
+The IRC connection tells ``(channel, private)`` when it first sees a
+channel's modes after joining and whenever ``+k``, ``+s`` or ``+p`` comes or
+goes; the write goes to the database on a thread of its own, in order, so
+the connection only does I/O. The pages and exports (in this process or a
+``successbot publish`` elsewhere) read what it wrote.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from successbot.core.clock import Clock
+from successbot.core.ports import ChannelPrivacyStore, StorageError
+
+log = logging.getLogger(__name__)
+
+
+class PrivacyRecorder:
+    def __init__(self, store: ChannelPrivacyStore, network: Callable[[], str], clock: Clock) -> None:
+        self.store, self.network, self.clock = store, network, clock
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="channel-privacy")
+
+    def __call__(self, channel: str, private: bool) -> None:
+        """Note ``channel``'s privacy; returns at once (called on the connection's thread)."""
+        # The network and the time are taken now, as the connection saw them, not when the write runs.
+        self._executor.submit(self._record, self.network(), channel, private, self.clock.now())
+
+    def _record(self, network: str, channel: str, private: bool, at: datetime) -> None:
+        try:
+            self.store.record(network, channel, private, at)
+        except StorageError as error:
+            log.error("cannot record that %s is %s: %s", channel, "private" if private else "public", error)
+        except Exception:
+            log.exception("recording %s's privacy failed", channel)
+
+    def close(self) -> None:
+        """Write what is still waiting, then stop."""
+        self._executor.shutdown(wait=True)
