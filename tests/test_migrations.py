@@ -111,3 +111,36 @@ def test_schedule_events_stored_before_generations_stay_visible(empty_engine):
     downgrade(empty_engine, "0003")  # keeps the events, not the leftovers
     with empty_engine.connect() as connection:
         assert connection.execute(text("SELECT title FROM schedule_events")).scalars().all() == ["Feature freeze"]
+
+
+@on_every_backend
+def test_channel_privacy_is_added_beside_existing_successes_and_removed_again(empty_engine):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from successbot.storage.channel_privacy import SqlChannelPrivacyStore
+
+    upgrade(empty_engine, "0004")
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO successes (text, nick, channel, network, created_at) "
+                "VALUES ('fixed the gate', 'alice', '#secret', 'TestNet', :at)"
+            ),
+            {"at": datetime(2016, 3, 14)},
+        )
+    upgrade(empty_engine)
+    privacy = SqlChannelPrivacyStore(empty_engine)
+    assert privacy.private_channels() == frozenset()  # nothing known: nothing hidden, as before the upgrade
+    at = datetime(2016, 3, 14, tzinfo=UTC)
+    privacy.record("TestNet", "#Secret", True, at)
+    privacy.record("TestNet", "#secret", True, at)  # the same channel, as channels compare: one row
+    privacy.record("OtherNet", "#dev", False, at)
+    assert privacy.private_channels() == {"#secret"}
+    privacy.record("TestNet", "#SECRET", False, at)
+    assert privacy.private_channels() == frozenset()
+    downgrade(empty_engine, "0004")
+    assert "channel_privacy" not in inspect(empty_engine).get_table_names()
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM successes")).scalar() == 1

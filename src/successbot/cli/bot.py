@@ -79,7 +79,8 @@ def run_bot(args: argparse.Namespace, clock: Clock) -> int:
         # !successes asks the connection whether a channel is private and who is in it now.
         app.core.services = replace(app.core.services, channel_facts=bot)
         if app.channel_privacy is not None:
-            recorder = PrivacyRecorder(app.channel_privacy, lambda: bot.network_name, clock)
+            republish = None if app.publisher is None else app.publisher.publish_all
+            recorder = PrivacyRecorder(app.channel_privacy, lambda: bot.network_name, clock, republish)
             bot.on_channel_privacy.append(recorder)
             bot.on_stop.append(recorder.close)
         policy = announcement_policy(config, *configured_audience(config))

@@ -31,9 +31,12 @@ def run_export(args: argparse.Namespace, clock: Clock) -> int:
     try:
         # An admin's export (--private) has every channel; a public one leaves the private ones out.
         hidden = NOTHING_HIDDEN if args.private else hidden_channels(app.channel_privacy, app.config.export.channels)
+        left_out = None
         if args.channel and hidden.hides(args.channel):
-            note = (f"{args.channel} is keyed, secret or private, so a public export leaves its successes out; "
-                    "name it in [export] channels, or use --private for an admin's export")  # fmt: skip
+            left_out = (
+                f"{args.channel} is keyed, secret or private, so a public export leaves its successes out; "
+                "name it in [export] channels, or use --private for an admin's export"
+            )
         document = export_successes(
             app.successes,
             period,
@@ -54,6 +57,7 @@ def run_export(args: argparse.Namespace, clock: Clock) -> int:
     finally:
         app.close()
     write_output(args.output, document)
+    tell(left_out)
     tell(note)
     return 0
 

@@ -83,7 +83,9 @@ class ChannelFacts(Protocol):
 class ChannelPrivacyStore(Protocol):
     """Which channels were private when the bot last saw their modes, kept for the pages and exports."""
 
-    def record(self, network: str, channel: str, private: bool, at: datetime) -> None: ...
+    def record(self, network: str, channel: str, private: bool, at: datetime) -> bool:
+        """Store what the bot saw; True when that changes what the pages may show (it turned private or public)."""
+        ...
 
     def private_channels(self) -> frozenset[str]:
         """The names of the channels stored as private, on any network."""

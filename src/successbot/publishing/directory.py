@@ -141,6 +141,8 @@ class Publisher:
             live = by_week.setdefault(week_label(success.created_at), [])
             if not success.is_deleted:
                 live.append(success)  # a week whose successes were all deleted still gets its (empty) pages
+        for label in self._published_weeks():
+            by_week.setdefault(label, [])  # so does one whose channel turned private since it was published
         for label, successes in by_week.items():
             self._write_week(Week(iso_week(label), successes))
         self._write_index_and_feed()

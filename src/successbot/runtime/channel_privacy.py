@@ -21,8 +21,15 @@ log = logging.getLogger(__name__)
 
 
 class PrivacyRecorder:
-    def __init__(self, store: ChannelPrivacyStore, network: Callable[[], str], clock: Clock) -> None:
-        self.store, self.network, self.clock = store, network, clock
+    def __init__(
+        self,
+        store: ChannelPrivacyStore,
+        network: Callable[[], str],
+        clock: Clock,
+        republish: Callable[[], object] | None = None,
+    ) -> None:
+        """``republish``: rewrite the published pages, when a channel turned private or public."""
+        self.store, self.network, self.clock, self.republish = store, network, clock, republish
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="channel-privacy")
 
     def __call__(self, channel: str, private: bool) -> None:
@@ -32,9 +39,10 @@ class PrivacyRecorder:
 
     def _record(self, network: str, channel: str, private: bool, at: datetime) -> None:
         try:
-            self.store.record(network, channel, private, at)
-        except StorageError as error:
-            log.error("cannot record that %s is %s: %s", channel, "private" if private else "public", error)
+            if self.store.record(network, channel, private, at) and self.republish is not None:
+                self.republish()  # a page that lists the channel's successes must not wait for the next #success
+        except (StorageError, OSError) as error:
+            log.error("after seeing %s %s: %s", channel, "private" if private else "public", error)
         except Exception:
             log.exception("recording %s's privacy failed", channel)
 

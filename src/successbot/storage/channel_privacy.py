@@ -20,23 +20,25 @@ class SqlChannelPrivacyStore:
     def __init__(self, engine: Engine) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
-    def record(self, network: str, channel: str, private: bool, at: datetime) -> None:
-        """One row per channel and network, replaced by the latest sighting."""
+    def record(self, network: str, channel: str, private: bool, at: datetime) -> bool:
+        """One row per channel and network, replaced by the latest sighting; True when the pages must change."""
         network, channel = network[:_LENGTH], channel[:_LENGTH]
         with storage_errors():
             try:
-                self._upsert(network, channel, private, at)
+                return self._upsert(network, channel, private, at)
             except IntegrityError:  # another instance on the same database inserted it first: update it
-                self._upsert(network, channel, private, at)
+                return self._upsert(network, channel, private, at)
 
-    def _upsert(self, network: str, channel: str, private: bool, at: datetime) -> None:
+    def _upsert(self, network: str, channel: str, private: bool, at: datetime) -> bool:
         with self._sessions.begin() as session:
             row = session.get(ChannelPrivacyRow, (network, channel_key(channel)))
             if row is None:
                 session.add(ChannelPrivacyRow(network=network, channel_key=channel_key(channel), channel=channel,
                                               private=private, updated_at=at))  # fmt: skip
-            else:
-                row.channel, row.private, row.updated_at = channel, private, at
+                return private  # a channel new to the table was public to the pages until now
+            changed = row.private != private
+            row.channel, row.private, row.updated_at = channel, private, at
+            return changed
 
     def private_channels(self) -> frozenset[str]:
         query = select(ChannelPrivacyRow.channel).where(ChannelPrivacyRow.private.is_(True))
