@@ -882,7 +882,8 @@ def test_the_bot_sends_a_channels_lines_only_after_its_join_is_confirmed(irc_bot
     assert irc_bot.written == ["JOIN #dev"]
     server_says(irc_bot, ":sbot!u@h JOIN #dev")
     drain(irc_bot, 1)
-    assert irc_bot.written == ["JOIN #dev", "PRIVMSG #dev :queued before the join"]
+    # After the join the bot asks for the channel's modes (is it keyed, secret or private?), then the reply goes.
+    assert irc_bot.written == ["JOIN #dev", "MODE #dev", "PRIVMSG #dev :queued before the join"]
 
 
 def test_after_a_reconnect_the_join_goes_first_and_replies_follow_it(irc_bot) -> None:
