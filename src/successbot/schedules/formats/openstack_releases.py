@@ -354,7 +354,7 @@ def _event(
     deadline_weekday: int,
 ) -> Event:
     title = section.title if section else label
-    kind = classify(label, title, section.group if section else None)
+    kind = classify(label, title)
     monday, friday = run[0].start, run[-1].start + timedelta(days=4)
     mention = days_in_span(section.prose, monday, friday + timedelta(days=2)) if section else None
     if mention is not None and mention.whole_week:
@@ -392,10 +392,15 @@ def _project(label: str, section: Section | None) -> str:
     return words[1] if len(words) > 2 else label
 
 
-def classify(label: str, title: str, group: str | None = None) -> Kind:
+_ELECTION_WORDS = re.compile(r"elect|nominat|campaign|polling|\bpoll\b|\bvot(e|es|ing)\b")
+
+
+def classify(label: str, title: str) -> Kind:
+    """The kind, from the event's own label and title: never from the section it follows (Antelope's
+    release comes after its election's section, at the same level)."""
     rest = re.sub(r"^[a-z]-", "", label.lower())
     text = title.lower()
-    if "election" in rest or "election" in (group or "").lower() or re.match(r"(ptl|tc)-", rest):
+    if re.match(r"(ptl|tc)-", rest) or _ELECTION_WORDS.search(rest) or _ELECTION_WORDS.search(text):
         return Kind.ELECTION_PHASE
     if re.fullmatch(r"\d", rest) or "milestone" in text:
         return Kind.MILESTONE

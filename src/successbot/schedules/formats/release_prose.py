@@ -56,7 +56,7 @@ class Section:
     title: str
     prose: str
     line: int
-    group: str | None  # the heading it sits under: "Nova", "Elections", "Cross-project events"
+    group: str | None  # the unlabelled heading above it: "Nova", "Cross-project events"
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,10 @@ def read_prose(text: str) -> ScheduleProse:
     lines = text.splitlines()
     series = release_id = None
     sections: dict[str, Section] = {}
-    group: str | None = None
+    # The unlabelled headings open now, by level: a heading closes those of its level and below, so
+    # Antelope's events after "2023.2 TC and PTL Elections" (same level) sit under "Cross-project events".
+    groups: list[tuple[int, str]] = []
+    levels: list[str] = []  # underline styles, in the order the document uses them (RST's rule)
     pending: tuple[str, int] | None = None
     current: tuple[str, str, int, str | None] | None = None
     body: list[str] = []
@@ -96,15 +99,27 @@ def read_prose(text: str) -> ScheduleProse:
         )
         if is_heading:
             close()
+            level = _level(levels, lines, index)
+            groups = [(depth, name) for depth, name in groups if depth < level]
             if pending is not None:
-                current, body = (pending[0], line.strip(), pending[1], group), []
+                current, body = (pending[0], line.strip(), pending[1], groups[-1][1] if groups else None), []
             else:
-                group, current, body = line.strip(), None, []
+                groups.append((level, line.strip()))
+                current, body = None, []
             pending = None
         elif current is not None and not _UNDERLINE.match(line) and not line.startswith(".. _"):
             body.append(line.strip())
     close()
     return ScheduleProse(series, release_id, sections, _deadline_weekday(text))
+
+
+def _level(levels: list[str], lines: list[str], index: int) -> int:
+    """The heading's level: its underline style (with or without an overline) in order of first use."""
+    overline = index > 0 and _UNDERLINE.match(lines[index - 1]) is not None
+    style = ("over " if overline else "") + lines[index + 1].strip()[0]
+    if style not in levels:
+        levels.append(style)
+    return levels.index(style)
 
 
 def _deadline_weekday(text: str) -> int:
