@@ -216,6 +216,40 @@ def test_no_cross_project_event_is_an_election_phase_and_every_election_phase_is
         )
 
 
+TABLES = [path for path in release_schedules() if path.suffix == ".rst"]
+
+
+def table_days(path: Path) -> list[date]:
+    """Every day of the weeks in a Mitaka-style grid table: its first row's Monday, in the year that makes it one."""
+    text = path.read_text()
+    rows = re.findall(r"^\|\s*([A-Z][a-z]{2}) (\d{1,2})-\d{1,2}\s*\|", text, re.MULTILINE)
+    years = {day.year for day in yeared_days(text)}
+    (first,) = {
+        date(year, month(rows[0][0]), int(rows[0][1]))
+        for year in range(min(years) - 1, max(years) + 2)
+        if date(year, month(rows[0][0]), int(rows[0][1])).weekday() == 0
+        and abs(year - sorted(years)[len(years) // 2]) <= 1
+    }
+    return [first + timedelta(days=offset) for offset in range(len(rows) * 7)]
+
+
+@pytest.mark.parametrize("path", TABLES, ids=lambda path: path.parent.name)
+def test_the_rst_tables_election_phases_are_the_election_s_own(path, bot_for):
+    sections = rst_sections(path)
+    labels = set(re.findall(r":ref:`([a-z]-[\w-]+)`", path.read_text()))
+    titles = {label: sections[label][0] for label in labels if label in sections}
+    elections = {title for label, title in titles.items() if is_election(label, title)}
+    others = set(titles.values()) - elections
+    assert elections and others
+    ask = bot_for(path)
+    said = set()
+    for day in table_days(path):
+        reply = ask("!election", noon(day))
+        said |= {title for title in titles.values() if title in reply}
+    assert said & others == set()
+    assert said == elections
+
+
 def x_project_labels(path: Path) -> set[str]:
     labels, column = set(), None
     for line in path.read_text().splitlines():
