@@ -218,7 +218,7 @@ def mentions(prose: str, near: date) -> list[Mention]:
         for match in pattern.finditer(prose):
             try:
                 mention = _read(match, near, prose[max(0, match.start() - 40) : match.start()])
-            except (ValueError, KeyError):
+            except ValueError:
                 continue  # "30 February", "3 to 1 May": not a date, so not a mention
             found.append((match.start(), match.end(), mention))
     found.sort(key=lambda item: (item[0], -(item[1] - item[0])))
