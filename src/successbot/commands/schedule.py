@@ -11,7 +11,7 @@ from datetime import datetime
 from successbot.core.commands import Example, Request, command
 from successbot.core.ports import ScheduleService
 from successbot.schedules.locations import short_name
-from successbot.schedules.model import Event, RefreshOutcome, series_display
+from successbot.schedules.model import Event, Kind, RefreshOutcome, series_display
 from successbot.schedules.queries import (
     AUDIENCES,
     audiences,
@@ -22,9 +22,11 @@ from successbot.schedules.queries import (
     known_projects,
     known_series,
     last_ended,
+    names_series,
     next_phase,
     open_phases,
     opening_with,
+    series_aliases,
     upcoming_deadlines,
 )
 from successbot.schedules.wording import clipped, day_text, moment, quoted, relative, relative_to, span, week_name, when
@@ -110,7 +112,7 @@ def show_deadlines(request: Request) -> list[str]:
         found, limit = upcoming_deadlines(events, now, series=word), DEFAULT_DEADLINES
         where = f"{series_display(name, release_id)}."
         if not found:
-            return [f"{series_display(name, release_id)} has nothing ahead of {_moment(now)}."]
+            return [_cut(_nothing_ahead(events, word, series_display(name, release_id), now))]
     elif word in projects:
         found, limit = upcoming_deadlines(events, now, projects=(word,)), DEFAULT_DEADLINES + 2
         if not any(event.project and event.project.lower() == word for event in found):
@@ -209,6 +211,26 @@ def _where(events: list[Event], now: datetime) -> str:
     if release is not None:
         return f"{name} is over: released {when(release)}."
     return f"{name} is over: its last week ended {day_text(last.last_day)}."
+
+
+def _nothing_ahead(events: list[Event], word: str, name: str, now: datetime) -> str:
+    """What is known of a series with no deadline ahead: only its election, or its release, or nothing more."""
+    aliases = series_aliases(events, word)
+    own = [event for event in events if names_series(event, aliases)]
+    if own and all(event.kind is Kind.ELECTION_PHASE for event in own):
+        phases = election_phases(own)
+        upcoming, last = next_phase(phases, now), last_ended(phases, now)
+        text = f"I have no release schedule for {name}, only its election"
+        if upcoming is not None:
+            return f"{text}: {_opening(opening_with(phases, upcoming), now)}."
+        if last is not None:
+            return f"{text}, over since {moment(last.end)}."
+        return f"{text}, open now: {_names(open_phases(phases, now))}."
+    releases = [event for event in own if event.kind is Kind.FINAL_RELEASE and event.is_over(now)]
+    if releases:
+        release = max(releases, key=lambda event: event.start)
+        return f"{name} is over: released {when(release)}. Nothing of it is ahead of {_moment(now)}."
+    return f"{name} has nothing ahead of {_moment(now)}."
 
 
 def _moment(now: datetime) -> str:

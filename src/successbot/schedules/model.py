@@ -74,7 +74,8 @@ class Event:
         return self.end.date()
 
     def is_over(self, now: datetime) -> bool:
-        return self.end <= now if self.end > self.start else self.start < now
+        """Over once its end has come: a phase closing at 23:45 is over at 23:45, and so is an instant."""
+        return self.end <= now
 
     def is_open(self, now: datetime) -> bool:
         return self.start <= now < self.end

@@ -50,8 +50,14 @@ def relative(event: Event, now: datetime) -> str:
 
 
 def relative_to(instant: datetime, now: datetime) -> str:
-    if instant >= now:
+    """``in 3 hours``, ``2 days ago``; an instant at ``now`` (or less than a minute before) is ``just now``.
+
+    What ends at ``now`` is over, so it is never "in 0 minutes".
+    """
+    if instant > now:
         return f"in {span(instant - now)}"
+    if now - instant < timedelta(minutes=1):
+        return "just now"
     return f"{span(now - instant)} ago"
 
 

@@ -302,7 +302,7 @@ def _events(
                     f"{source}: {runs[0][0].entry} {label}: schedule.rst has no section for it; titled by its label"
                 )
             for run in runs:
-                result.events.append(_event(source, label, run, section, owner, column, prose.deadline_weekday))
+                result.events += _events_of_run(source, label, run, section, owner, column, prose.deadline_weekday)
     return result
 
 
@@ -344,7 +344,7 @@ def _owner(label: str, letter: str | None, series: Series) -> Series | None:
     return series
 
 
-def _event(
+def _events_of_run(
     source: str,
     label: str,
     run: list[Week],
@@ -352,36 +352,50 @@ def _event(
     owner: Series,
     column: str,
     deadline_weekday: int,
-) -> Event:
+) -> list[Event]:
+    """The label's events over consecutive weeks: one per occurrence the prose names, else one phase or deadline."""
     title = section.title if section else label
-    kind = classify(label, title, section.group if section else None)
+    kind = classify(label, title)
     monday, friday = run[0].start, run[-1].start + timedelta(days=4)
-    mention = days_in_span(section.prose, monday, friday + timedelta(days=2)) if section else None
-    if mention is not None and mention.whole_week:
-        first, last = monday, friday
-    elif mention is not None:
-        first, last = mention.first, mention.last
-    elif len(run) > 1 or (section and "during this week" in section.prose.lower()):
-        first, last = monday, friday  # a phase over the week(s)
-    else:
-        first = last = monday + timedelta(days=deadline_weekday)
-    start, end = day_event_span(first, last)
+    mentions = days_in_span(section.prose, monday, friday + timedelta(days=2)) if section else []
+    spans: list[tuple[date, date]] = []
+    for mention in mentions:
+        if mention.whole_week:
+            week_monday = mention.first - timedelta(days=mention.first.weekday())
+            spans.append((max(week_monday, monday), min(week_monday + timedelta(days=4), friday)))
+        elif len(run) > 1 and len(mentions) == 1 and mention.edge == "opens":
+            spans.append((mention.first, friday))  # "polling begins at …": open from then to the phase's end
+        elif len(run) > 1 and len(mentions) == 1 and mention.edge == "closes":
+            spans.append((monday, mention.first))
+        else:
+            spans.append((mention.first, mention.last))
+    if not spans and (len(run) > 1 or (section and "during this week" in section.prose.lower())):
+        spans = [(monday, friday)]  # a phase over the week(s)
+    elif not spans:
+        spans = [(monday + timedelta(days=deadline_weekday),) * 2]
     project = None
     if column == "project_specific" and kind is not Kind.ELECTION_PHASE:
         project = _project(label, section)
-    return Event(
-        kind,
-        title,
-        start,
-        end,
-        source,
-        f"{run[0].entry} {label}",
-        all_day=True,
-        series=owner.name,
-        release_id=owner.release_id,
-        project=project,
-        label=label,
-    )
+    events = []
+    for first, last in spans:
+        start, end = day_event_span(first, last)
+        week = next((week for week in reversed(run) if week.start <= first), run[0])
+        events.append(
+            Event(
+                kind,
+                title,
+                start,
+                end,
+                source,
+                f"{week.entry} {label}",
+                all_day=True,
+                series=owner.name,
+                release_id=owner.release_id,
+                project=project,
+                label=label,
+            )
+        )
+    return events
 
 
 def _project(label: str, section: Section | None) -> str:
@@ -392,10 +406,15 @@ def _project(label: str, section: Section | None) -> str:
     return words[1] if len(words) > 2 else label
 
 
-def classify(label: str, title: str, group: str | None = None) -> Kind:
+_ELECTION_WORDS = re.compile(r"elect|nominat|campaign|polling|\bpoll\b|\bvot(e|es|ing)\b")
+
+
+def classify(label: str, title: str) -> Kind:
+    """The kind, from the event's own label and title: never from the section it follows (Antelope's
+    release comes after its election's section, at the same level)."""
     rest = re.sub(r"^[a-z]-", "", label.lower())
     text = title.lower()
-    if "election" in rest or "election" in (group or "").lower() or re.match(r"(ptl|tc)-", rest):
+    if re.match(r"(ptl|tc)-", rest) or _ELECTION_WORDS.search(rest) or _ELECTION_WORDS.search(text):
         return Kind.ELECTION_PHASE
     if re.fullmatch(r"\d", rest) or "milestone" in text:
         return Kind.MILESTONE
