@@ -13,6 +13,7 @@ answer is written down here. Four rules are pinned:
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 from dataclasses import dataclass
@@ -24,9 +25,10 @@ import pytest
 import yaml
 
 from harness import OPENSTACK_DATA
+from successbot.commands.schedule import reload_summary
 from successbot.schedules.model import Event, Kind, ScheduleImportError
 from successbot.schedules.queries import cycle_week_at, upcoming_deadlines
-from successbot.schedules.sources import load_location
+from successbot.schedules.sources import load_location, refresh_sources
 from test_cli import run
 
 RELEASES = OPENSTACK_DATA / "releases"
@@ -413,3 +415,20 @@ def test_schedule_import_of_every_file_says_what_it_read_and_what_it_could_not_o
     assert any("wallaby/schedule.yaml" in line and "release-week 2021-05-03" in line for line in err)
     every = {line for line in out if not line.startswith("  ")} | set(err)
     assert all(any(name in line for name in files) for line in every)
+
+
+def test_a_refresh_logs_each_row_not_read_as_a_warning_and_counts_them_in_its_line(schedule_store, caplog):
+    ussuri, wallaby = RELEASES / "ussuri" / "schedule.yaml", RELEASES / "wallaby" / "schedule.yaml"
+    caplog.set_level(logging.INFO, logger="successbot.schedules.sources")
+    outcomes = refresh_sources(schedule_store, (str(ussuri), str(wallaby)), datetime(2020, 1, 6, tzinfo=UTC))
+    expected = [*imported(ussuri).warnings, *imported(wallaby).warnings]
+    assert [warning for outcome in outcomes for warning in outcome.warnings] == expected and len(expected) == 2
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
+        f"schedule source {warning}" for warning in expected
+    ]
+    (info,) = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert "2 of 2 sources read" in info and "; 2 entries not read or in doubt (logged as warnings)" in info
+    assert [outcome.problem for outcome in outcomes] == [None, None]
+    reply = reload_summary(outcomes)
+    assert reply.startswith("Reloaded 2 sources, ")
+    assert f"ussuri/schedule.yaml {outcomes[0].event_count} (1 entry not read or in doubt, see the log)" in reply
