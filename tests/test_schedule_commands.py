@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from successbot.schedules.sources import ScheduleService
 from successbot.storage.database import make_engine
 from successbot.storage.schedule import SqlScheduleStore
 from successbot.storage.successes import SqlSuccessStore
-from test_schedule_truth import NEWEST_FIRST, RELEASE_IDS, expected_head, expected_week
+from test_schedule_truth import NEWEST_FIRST, RELEASE_IDS, every_named_row, expected_head, expected_week
 
 ALL_SOURCES = tuple(
     str(path)
@@ -333,8 +333,16 @@ def same_event(title: str) -> str:
     return " ".join(word for word in words if word not in SERIES_WORDS)
 
 
+# Any instant, or one within a day of a week's edge in the files, where overlaps and off-by-ones show.
+near_week_edges = st.builds(
+    lambda start, minutes: start + timedelta(minutes=minutes),
+    st.sampled_from(sorted({row.week[0] for row in every_named_row()})),
+    st.integers(min_value=-24 * 60, max_value=24 * 60),
+)
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(now=instants)
+@given(now=st.one_of(instants, near_week_edges))
 @example(now=datetime(2017, 2, 27, 9, tzinfo=UTC))  # Ocata R+1 and Pike R-26 overlap
 @example(now=datetime(2021, 3, 15, 12, tzinfo=UTC))  # Wallaby, whose release-week is stale
 @example(now=datetime(2022, 3, 29, 12, tzinfo=UTC))  # Yoga's release week, its release-week a Wednesday
