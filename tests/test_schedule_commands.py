@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from successbot.schedules.sources import ScheduleService
 from successbot.storage.database import make_engine
 from successbot.storage.schedule import SqlScheduleStore
 from successbot.storage.successes import SqlSuccessStore
+from test_schedule_truth import NEWEST_FIRST, RELEASE_IDS, every_named_row, expected_head, expected_week
 
 ALL_SOURCES = tuple(
     str(path)
@@ -119,7 +120,7 @@ def test_deadline_all_fits_one_reply(bot):
 
 def test_deadline_about_something_unknown_lists_what_is_known(bot):
     (reply,) = bot("!deadline frobnicate", at("2026-05-01T00:00"))
-    assert reply.startswith("I know no series or project 'frobnicate'. Series: epoxy, flamingo, gazpacho, hibiscus, ")
+    assert reply.startswith("I know no series or project 'frobnicate'. Series: antelope, bobcat, epoxy, flamingo, ")
 
 
 def test_deadline_after_everything_known_says_the_cycle_is_over_and_when_it_was_released(bot):
@@ -316,3 +317,48 @@ def test_deadline_reply_lists_no_past_event_and_keeps_date_order(bot, every_even
     titles = [re.match(r"(.*?), (?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d", item).group(1) for item in items]
     upcoming = upcoming_deadlines(every_event, now, every_project=True)
     assert titles == [(f"[{e.project}] " if e.project else "") + e.title for e in upcoming][: len(titles)]
+
+
+# --- over all the shared series at once: the week named holds the instant, and each deadline is ahead and once ---
+
+ITEM = re.compile(r"(?P<title>.*?), (?P<when>(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d.*?) \((?P<relative>[^()]*)\)$")
+SERIES_WORDS = {*NEWEST_FIRST, *RELEASE_IDS.values()}
+
+
+def same_event(title: str) -> str:
+    """A listed title as one event is known under every name: without series names, release ids or a label's letter."""
+    words = re.findall(r"[a-z0-9]+(?:\.\d+)?", re.sub(r"^\[[^\]]*\] ", "", title.lower()))
+    if re.fullmatch(r"[a-z]-[a-z0-9-]+", title):
+        words = words[1:]
+    return " ".join(word for word in words if word not in SERIES_WORDS)
+
+
+# Any instant, or one within a day of a week's edge in the files, where overlaps and off-by-ones show.
+near_week_edges = st.builds(
+    lambda start, minutes: start + timedelta(minutes=minutes),
+    st.sampled_from(sorted({row.week[0] for row in every_named_row()})),
+    st.integers(min_value=-24 * 60, max_value=24 * 60),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(now=st.one_of(instants, near_week_edges))
+@example(now=datetime(2017, 2, 27, 9, tzinfo=UTC))  # Ocata R+1 and Pike R-26 overlap
+@example(now=datetime(2021, 3, 15, 12, tzinfo=UTC))  # Wallaby, whose release-week is stale
+@example(now=datetime(2022, 3, 29, 12, tzinfo=UTC))  # Yoga's release week, its release-week a Wednesday
+@example(now=datetime(2020, 4, 7, 12, tzinfo=UTC))  # Ussuri, whose first row runs two weeks
+def test_deadline_names_the_week_holding_the_instant_and_lists_each_deadline_ahead_once(bot, now):
+    (reply,) = bot("!deadline all", now)
+    week = expected_week(now)
+    if week is not None:
+        assert reply.startswith(expected_head(week) + " "), (week, reply)
+    else:
+        assert ", week R" not in reply.split("(UTC)")[0], reply
+    if "Next deadlines (UTC): " not in reply:
+        return
+    items = [ITEM.match(item) for item in reply.split("Next deadlines (UTC): ", 1)[1].removesuffix("…").split(" · ")]
+    complete = [item for item in items if item is not None]  # the last may be cut to fit the line
+    assert complete, reply
+    assert all(not item["relative"].endswith("ago") for item in complete), reply
+    seen = [(same_event(item["title"]), item["when"]) for item in complete]
+    assert len(seen) == len(set(seen)), reply

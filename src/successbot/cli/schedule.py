@@ -2,7 +2,9 @@
 
 A file that cannot be imported is one line on stderr naming the file, the
 entry (and line) and what is wrong; the other files still import, and the
-exit status is 1.
+exit status is 1. A file imported in part says so on its line, and each row
+it could not read is one warning line on stderr (file:line, entry, what was
+expected and what was done); the exit status stays 0.
 """
 
 from __future__ import annotations
@@ -63,7 +65,10 @@ def run_schedule_import(args: argparse.Namespace, clock: Clock) -> int:
                 failed = True
                 continue
             count = app.schedule.store.replace_source(location, result.events, clock.now(), result.format)
-            print(f"{location}: {count} events ({result.format})")
+            unread = f"; {len(result.warnings)} not read or in doubt" if result.warnings else ""
+            print(f"{location}: {count} events ({result.format}){unread}")
+            for warning in result.warnings:  # each names its file, line and entry already
+                print(f"successbot schedule import: warning: {warning}", file=sys.stderr)
             for note in result.notes:
                 print(f"  ignored or adjusted: {note.removeprefix(location + ': ')}")
     finally:

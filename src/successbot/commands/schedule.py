@@ -76,7 +76,16 @@ def reload_summary(outcomes: list[RefreshOutcome]) -> str:
         text += f"{len(failed)} failed and kept {'its' if len(failed) == 1 else 'their'} last events: {names}. "
         text += "; ".join(f"{short_name(outcome.location)}: {outcome.problem}" for outcome in failed) + ". "
         text += "Per source: "
-    return text + SEPARATOR.join(f"{short_name(outcome.location)} {outcome.event_count}" for outcome in outcomes)
+    return text + SEPARATOR.join(_per_source(outcome) for outcome in outcomes)
+
+
+def _per_source(outcome: RefreshOutcome) -> str:
+    """``ussuri/schedule.yaml 71 (1 entry not read or in doubt, see the log)``: a partial import is not a full one."""
+    count = f"{short_name(outcome.location)} {outcome.event_count}"
+    if not outcome.warnings:
+        return count
+    entries = "1 entry" if len(outcome.warnings) == 1 else f"{len(outcome.warnings)} entries"
+    return f"{count} ({entries} not read or in doubt, see the log)"
 
 
 def _count(number: int, unit: str) -> str:

@@ -83,10 +83,19 @@ class Event:
 
 @dataclass
 class ImportResult:
-    """A source's events, and what in it was ignored (each note one line for the log)."""
+    """A source's events, what in it was ignored or adjusted (notes), and what could not be read (warnings).
+
+    A note is the importer's ordinary housekeeping (a repeated week merged, the
+    previous series' label left to its own file), logged at DEBUG. A warning is
+    a part of the source lost or in doubt (a row that cannot be read, a
+    ``release-week`` that disagrees with the week names): one line each,
+    ``file:line: entry: what was expected; what was done``, logged as a warning
+    and shown by ``schedule import`` and ``!schedule reload``.
+    """
 
     events: list[Event] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     format: str | None = None  # which importer read it
 
 
@@ -96,6 +105,7 @@ class RefreshOutcome:
     event_count: int  # events now held for it: the new ones, or the kept ones after a failure
     problem: str | None = None
     notes: int = 0  # entries the importer ignored or adjusted (each logged at DEBUG)
+    warnings: tuple[str, ...] = ()  # rows it could not read, disagreements (each logged as a warning)
 
     def describe(self) -> str:
         if self.problem is None:

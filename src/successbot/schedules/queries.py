@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from successbot.schedules.model import Event, Kind
 
@@ -21,28 +21,116 @@ def in_order(events: Iterable[Event]) -> list[Event]:
 
 
 def distinct(events: Iterable[Event]) -> list[Event]:
-    """One of each event that several sources (or a re-import under another name) repeat."""
-    seen: set[tuple[object, ...]] = set()
-    kept = []
+    """One of each event, however many sources (or names) give it; the first of each kept, in the input's order.
+
+    Two events are one when they are of the same kind, series and project,
+    cover the same days, and either carry the same label or have the same
+    title once the series' name, its release id and the label's series
+    letter are set aside: ``2024.1 Caracal release`` (series_status.yaml) is
+    ``Caracal release`` (schedule.yaml), and ``o-design-summit`` (a label the
+    Newton file gives no title) is ``Ocata Design Summit``. Of the two, a
+    title is preferred to a bare label.
+    """
+    events = list(events)
+    names = {event.release_id: event.series for event in events if event.release_id and event.series}
+    kept: list[Event] = []
+    with_series: dict[tuple[object, ...], int] = {}  # identity in a series -> index in kept
+    any_series: dict[tuple[object, ...], int] = {}  # identity without the series, for events that name none
+    without_series: dict[tuple[object, ...], int] = {}  # the same, but only events that name none
     for event in events:
-        key = (
-            event.kind,
-            event.title.casefold(),
-            event.release_id or event.series,
-            event.project,
-            event.start,
-            event.end,
-        )
-        if key not in seen:
-            seen.add(key)
+        series = event.series or names.get(event.release_id or "") or event.release_id
+        keys = _identities(event)
+        if series is None:
+            found = next((any_series[key] for key in keys if key in any_series), None)
+        else:
+            found = next((with_series[(series, *key)] for key in keys if (series, *key) in with_series), None)
+            if found is None:
+                found = next((without_series[key] for key in keys if key in without_series), None)
+        if found is None:
+            found = len(kept)
             kept.append(event)
+        elif _is_bare_label(kept[found]) and not _is_bare_label(event):
+            kept[found] = event
+        for key in keys:
+            any_series.setdefault(key, found)
+            if series is None:
+                without_series.setdefault(key, found)
+            else:
+                with_series.setdefault((series, *key), found)
     return kept
 
 
+def _identities(event: Event) -> list[tuple[object, ...]]:
+    same = (event.kind, (event.project or "").lower(), event.start, event.end)
+    keys: list[tuple[object, ...]] = [(*same, "title", _bare_title(event))]
+    if event.label:
+        keys.append((*same, "label", event.label.lower()))
+    return keys
+
+
+def _is_bare_label(event: Event) -> bool:
+    return event.label is not None and event.title.strip().lower() == event.label.lower()
+
+
+def _bare_title(event: Event) -> str:
+    """The title's words without the series' name, its release id, or a label's series letter (``o-``)."""
+    title = event.title.lower()
+    if _is_bare_label(event):
+        title = re.sub(r"^[a-z]-", "", title)
+    words = re.findall(r"[a-z0-9]+(?:\.[0-9]+)?", title)
+    aside = {word for word in (event.series, event.release_id) if word}
+    aside |= {word.lower() for word in aside}
+    return " ".join(word for word in words if word not in aside and not re.fullmatch(r"\d{4}\.\d", word))
+
+
+_WEEK_NAME = re.compile(r"^R\s*([-+]?)\s*(\d+)$")
+
+
+def week_offset(name: str | None) -> int | None:
+    """``R-4`` → -4, ``R+0`` and ``R-0`` → 0; None for a name that is not a week of a release cycle."""
+    found = _WEEK_NAME.match((name or "").strip())
+    if found is None:
+        return None
+    return -int(found.group(2)) if found.group(1) == "-" else int(found.group(2))
+
+
 def cycle_week_at(events: Iterable[Event], at: datetime) -> Event | None:
-    """The release-cycle week ``at`` is in (the newest series' when two overlap)."""
+    """The release-cycle week ``at`` is in; when two series' weeks overlap, the newest series'.
+
+    A new cycle's first weeks overlap the old one's last (Ocata R+1 and Pike
+    R-26 both start 2017-02-27), so neither the week's start nor the order
+    the files were imported in can tell them apart. The series' own order
+    does: the newer series is the one released later, and each week's name
+    says when that is (R-26 on 2017-02-27: released the week of 2017-08-28).
+    """
+    events = list(events)
     weeks = [event for event in events if event.kind is Kind.CYCLE_WEEK and event.is_open(at)]
-    return max(weeks, key=lambda week: week.start, default=None)
+    if len(weeks) < 2:
+        return weeks[0] if weeks else None
+    return max(weeks, key=lambda week: _series_rank(week, events))
+
+
+def _series_rank(week: Event, events: list[Event]) -> tuple[object, ...]:
+    """How new ``week``'s series is: its release week, then names, for an order that never depends on the input's.
+
+    A week not named R-n (our own YAML may call weeks anything) stands for a
+    series released around its cycle's last week.
+    """
+    offset = week_offset(week.title)
+    if offset is not None:
+        release = week.start - timedelta(weeks=offset)
+    else:
+        release = max(
+            (other.start for other in events if other.kind is Kind.CYCLE_WEEK and _same_cycle(other, week)),
+            default=week.start,
+        )
+    return (release, week.release_id or "", week.series or "", week.source, week.title)
+
+
+def _same_cycle(one: Event, other: Event) -> bool:
+    if one.series or other.series or one.release_id or other.release_id:
+        return (one.series, one.release_id) == (other.series, other.release_id)
+    return one.source == other.source
 
 
 def cycle_over_at(events: Iterable[Event], at: datetime) -> tuple[Event, Event | None] | None:

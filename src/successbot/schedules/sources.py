@@ -3,8 +3,9 @@
 Reading is the only I/O here; parsing is the importers' and keeping the
 store's. A source that fails keeps its last good events, gets one warning
 and its problem recorded; the other sources still load. A refresh logs one
-INFO line with its counts; what an importer ignored or adjusted (its notes)
-is logged at DEBUG only, since a large source may have thousands.
+INFO line with its counts; what an importer could not read (its warnings,
+one line each) is logged as a warning, and what it ignored or adjusted (its
+notes) at DEBUG only, since a large source may have thousands.
 
 Every source is read and parsed before the store is asked to keep it, so no
 database transaction is open while a slow URL or a large file is read.
@@ -88,8 +89,10 @@ def refresh_one(store: ScheduleStore, location: str, now: datetime, timeout: flo
         return RefreshOutcome(location, kept, error.detail())
     for note in result.notes:
         log.debug("schedule source %s", note)
+    for warning in result.warnings:
+        log.warning("schedule source %s", warning)
     count = store.replace_source(location, result.events, now, result.format)
-    return RefreshOutcome(location, count, notes=len(result.notes))
+    return RefreshOutcome(location, count, notes=len(result.notes), warnings=tuple(result.warnings))
 
 
 def refresh_sources(
@@ -115,6 +118,9 @@ def refresh_summary(outcomes: list[RefreshOutcome], seconds: float) -> str:
     if failed:
         kept = ", ".join(f"{short_name(outcome.location)} (kept {outcome.event_count})" for outcome in failed)
         line += f"; {len(failed)} failed: {kept}"
+    warnings = sum(len(outcome.warnings) for outcome in outcomes)
+    if warnings:
+        line += f"; {warnings} {'entry' if warnings == 1 else 'entries'} not read or in doubt (logged as warnings)"
     notes = sum(outcome.notes for outcome in outcomes)
     if notes:
         line += f"; {notes} entries ignored or adjusted (listed at log level debug)"

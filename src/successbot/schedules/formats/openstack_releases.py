@@ -27,6 +27,7 @@ from successbot.schedules.model import (
     SiblingReader,
     day_event_span,
 )
+from successbot.schedules.queries import week_offset
 
 
 @dataclass
@@ -37,6 +38,8 @@ class Week:
     line: int | None
     x_project: list[str] = field(default_factory=list)
     project_specific: list[str] = field(default_factory=list)
+    doubt: str | None = None  # why its dates disagree (file:line: entry: …), when they do
+    other_start: date | None = None  # then: the Monday of the week its end is in
 
 
 @dataclass(frozen=True)
@@ -53,14 +56,16 @@ class Series:
 
 def import_schedule_yaml(source: str, data: Any, read_sibling: SiblingReader) -> ImportResult:
     notes: list[str] = []
-    weeks = _weeks_from_yaml(source, data, notes)
+    warnings: list[str] = []
+    weeks = _weeks_from_yaml(source, data, notes, warnings)
     prose_text = read_sibling("schedule.rst")
     if prose_text is None:
         notes.append(f"{source}: no schedule.rst beside it: titles are the labels, days the Thursday of each week")
     prose = read_prose(prose_text or "")
-    release_week = _optional_date(source, data, "release-week")
+    release_week = _release_week(source, data, warnings)
     series = _series(prose, source, weeks, read_sibling)
-    return _events(source, weeks, prose, series, release_week, notes)
+    result = _events(source, weeks, prose, series, release_week, notes, warnings)
+    return result
 
 
 def import_schedule_table(source: str, text: str, read_sibling: SiblingReader) -> ImportResult:
@@ -70,39 +75,90 @@ def import_schedule_table(source: str, text: str, read_sibling: SiblingReader) -
     prose = read_prose(text)
     release_week = next((week.start for week in weeks if week.name in ("R+0", "R-0")), None)
     series = _series(prose, source, weeks, read_sibling)
-    return _events(source, weeks, prose, series, release_week, notes)
+    return _events(source, weeks, prose, series, release_week, notes, [])
 
 
 # --- weeks from YAML ---
 
 
-def _weeks_from_yaml(source: str, data: Any, notes: list[str]) -> list[Week]:
+def _weeks_from_yaml(source: str, data: Any, notes: list[str], warnings: list[str]) -> list[Week]:
+    """Every week that can be read; each row that cannot is one warning, and the file is refused only when none can."""
     cycle = data.get("cycle")
     if not isinstance(cycle, list) or not cycle:
         raise ScheduleImportError(
             source, "expected 'cycle' to be a list of weeks", "cycle", getattr(data, "line", None)
         )
-    by_start: dict[date, Week] = {}
+    read: list[Week] = []
+    refusals: list[ScheduleImportError] = []
     for index, raw in enumerate(cycle):
-        entry, line = f"cycle[{index}]", getattr(raw, "line", None)
-        if not isinstance(raw, dict):
-            raise ScheduleImportError(source, f"expected a week (start, end, labels), found {raw!r}", entry, line)
-        start = _date(source, raw.get("start"), f"{entry} start", line)
-        end = _date(source, raw.get("end"), f"{entry} end", line)
-        if end < start or (end - start).days > 6:
-            raise ScheduleImportError(
-                source, f"expected end within the week of start, found {start} to {end}", entry, line
-            )
-        week = Week(start, _text(raw.get("name")), entry, line)
-        week.x_project = _labels(source, raw, "x-project", entry, line)
-        week.project_specific = _labels(source, raw, "project-specific", entry, line)
-        if start in by_start:
-            _merge_repeated_week(by_start[start], week, notes, source)
+        try:
+            read.append(_week(source, raw, f"cycle[{index}]", warnings))
+        except ScheduleImportError as error:
+            refusals.append(error)
+            warnings.append(f"{error}; row not read")
+    _place_doubtful_weeks(read, warnings)
+    by_start: dict[date, Week] = {}
+    for week in read:
+        if week.start in by_start:
+            _merge_repeated_week(by_start[week.start], week, notes, source)
         else:
-            by_start[start] = week
+            by_start[week.start] = week
+    if not by_start:  # nothing usable is left: refused, naming the first row and how many more failed
+        first = refusals[0]
+        more = f" (and {len(refusals) - 1} more rows; no week is left)" if len(refusals) > 1 else ""
+        raise ScheduleImportError(source, first.reason + more, first.entry, first.line)
     if list(by_start) != sorted(by_start):
         notes.append(f"{source}: the weeks are not in date order; read them sorted")
     return [by_start[start] for start in sorted(by_start)]
+
+
+def _week(source: str, raw: Any, entry: str, warnings: list[str]) -> Week:
+    """One row of ``cycle``; ScheduleImportError when it gives no week at all.
+
+    A row whose end is not within the week of its start (Ussuri's pre-cycle
+    row runs two weeks; Yoga once had a row ending 2022-12-31 for 2021) is
+    kept as the week its start names, Monday to Friday, and reported: the
+    start is what the weeks are laid out by (one row a week, in order), and
+    the labels belong to that week on the published page.
+    """
+    line = getattr(raw, "line", None)
+    if not isinstance(raw, dict):
+        raise ScheduleImportError(source, f"expected a week (start, end, labels), found {raw!r}", entry, line)
+    start = _date(source, raw.get("start"), f"{entry} start", line)
+    try:
+        end: date | None = _date(source, raw.get("end"), f"{entry} end", line)
+    except ScheduleImportError as error:
+        warnings.append(f"{error}; kept as the week of {start}")
+        end = None
+    week = Week(start, _text(raw.get("name")), entry, line)
+    if end is not None and (end < start or (end - start).days > 6):
+        reason = f"expected end within the week of start, found {start} to {end}"
+        week.doubt, week.other_start = str(ScheduleImportError(source, reason, entry, line)), _monday(end)
+    week.x_project = _labels(source, raw, "x-project", entry, line, warnings)
+    week.project_specific = _labels(source, raw, "project-specific", entry, line, warnings)
+    return week
+
+
+def _place_doubtful_weeks(weeks: list[Week], warnings: list[str]) -> None:
+    """A row whose start and end disagree is the week of its start, unless only its end fits between its neighbours.
+
+    One row a week, in order: a year typo in the end (Yoga's 2022-12-31 for
+    2021) leaves the start between the rows around it; a typo in the start
+    does not, and then the end's week is the one meant. When neither fits,
+    the start is kept, and the warning says so either way.
+    """
+    for index, week in enumerate(weeks):
+        if week.doubt is None or week.other_start is None:
+            continue
+        before = next((other.start for other in reversed(weeks[:index]) if other.doubt is None), None)
+        after = next((other.start for other in weeks[index + 1 :] if other.doubt is None), None)
+
+        def fits(day: date, before: date | None = before, after: date | None = after) -> bool:
+            return (before is None or before < day) and (after is None or day < after)
+
+        if not fits(week.start) and fits(week.other_start):
+            week.start = week.other_start
+        warnings.append(f"{week.doubt}; kept as the week of {week.start}")
 
 
 def _merge_repeated_week(kept: Week, repeat: Week, notes: list[str], source: str) -> None:
@@ -115,11 +171,15 @@ def _merge_repeated_week(kept: Week, repeat: Week, notes: list[str], source: str
     notes.append(f"{source}: {repeat.entry} repeats the week of {kept.start} ({kept.entry}); {what}")
 
 
-def _labels(source: str, raw: dict[str, Any], key: str, entry: str, line: int | None) -> list[str]:
+def _labels(source: str, raw: dict[str, Any], key: str, entry: str, line: int | None, warnings: list[str]) -> list[str]:
+    """The row's labels under ``key``; what is not a label is reported and left out, the rest kept."""
     value = raw.get(key) or []
-    if not isinstance(value, list) or not all(isinstance(label, str) and label.strip() for label in value):
-        raise ScheduleImportError(source, f"expected '{key}' to be a list of labels, found {value!r}", entry, line)
-    return [label.strip() for label in value]
+    items = value if isinstance(value, list) else [value]
+    labels = [item.strip() for item in items if isinstance(item, str) and item.strip()]
+    if not isinstance(value, list) or len(labels) != len(items):
+        problem = ScheduleImportError(source, f"expected '{key}' to be a list of labels, found {value!r}", entry, line)
+        warnings.append(f"{problem}; {', '.join(labels) or 'nothing'} kept")
+    return labels
 
 
 def _date(source: str, value: Any, entry: str, line: int | None) -> date:
@@ -129,8 +189,15 @@ def _date(source: str, value: Any, entry: str, line: int | None) -> date:
         raise ScheduleImportError(source, f"expected a date YYYY-MM-DD, found {value!r}", entry, line) from None
 
 
-def _optional_date(source: str, data: Any, key: str) -> date | None:
-    return None if data.get(key) is None else _date(source, data[key], key, getattr(data, "line", None))
+def _release_week(source: str, data: Any, warnings: list[str]) -> date | None:
+    """``release-week``, which only names weeks the file leaves unnamed; unreadable, it is reported and unused."""
+    if data.get("release-week") is None:
+        return None
+    try:
+        return _date(source, data["release-week"], "release-week", getattr(data, "line", None))
+    except ScheduleImportError as error:
+        warnings.append(f"{error}; not used")
+        return None
 
 
 def _text(value: Any) -> str | None:
@@ -265,11 +332,12 @@ def _events(
     series: Series,
     release_week: date | None,
     notes: list[str],
+    warnings: list[str],
 ) -> ImportResult:
-    result = ImportResult(notes=notes)
+    result = ImportResult(notes=notes, warnings=warnings)
     letter = series.letter or _usual_letter(weeks)
+    _name_weeks(source, weeks, release_week, notes, warnings)
     for week in weeks:
-        _check_week_name(source, week, release_week, notes)
         if week.name:
             start, _ = day_event_span(week.start)
             result.events.append(
@@ -296,7 +364,7 @@ def _events(
                     "whose own schedule defines it"
                 )
                 continue
-            section = prose.sections.get(label)
+            section = _section(label, prose, weeks)
             if section is None and prose.sections:
                 notes.append(
                     f"{source}: {runs[0][0].entry} {label}: schedule.rst has no section for it; titled by its label"
@@ -306,14 +374,82 @@ def _events(
     return result
 
 
-def _check_week_name(source: str, week: Week, release_week: date | None, notes: list[str]) -> None:
-    if not (week.name and release_week):
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _name_weeks(
+    source: str, weeks: list[Week], release_week: date | None, notes: list[str], warnings: list[str]
+) -> None:
+    """The weeks' names as the file gives them; ``release-week`` only names weeks the file leaves unnamed.
+
+    The published schedule prints each ``name`` as it is, while
+    ``release-week`` is an input to the release team's week generator and has
+    been left stale (Wallaby: 2021-05-03, three weeks after its R-0) or set on
+    a Wednesday (Yoga). So a disagreement is reported and the names kept. The
+    release week is the one most names point at; ``release-week`` stands in
+    only when no week is named. Unnamed rows before the first named week or
+    after the last (the previous cycle's release week at the top) stay
+    unnamed, as the published page shows them; only gaps between named weeks
+    are filled, or every week of a file without names.
+    """
+    implied: dict[date, list[Week]] = {}
+    for week in weeks:
+        offset = week_offset(week.name)
+        if offset is not None:
+            implied.setdefault(_monday(week.start) - timedelta(weeks=offset), []).append(week)
+        elif week.name:
+            notes.append(f"{source}: {week.entry} is named {week.name!r}, not a week R-n or R+n; kept as it is")
+    release = max(implied, key=lambda day: (len(implied[day]), day)) if implied else None
+    if release is not None:
+        for week in (week for day, named in sorted(implied.items()) if day != release for week in named):
+            expected = _week_label((_monday(week.start) - release).days // 7)
+            warnings.append(
+                f"{_where(source, week)}: named {week.name} where the other weeks' names make it {expected}; "
+                "kept as named"
+            )
+        if release_week is not None and _monday(release_week) != release:
+            anchor = next((week for week in implied[release] if week_offset(week.name) == 0), implied[release][0])
+            apart = (_monday(release_week) - release).days // 7
+            distance = f"{abs(apart)} week{'s' if abs(apart) > 1 else ''} {'after' if apart > 0 else 'before'}"
+            warnings.append(
+                f"{_where(source, anchor)}: release-week {release_week} is {distance} the week the names "
+                f"make the release week (of {release}); the names are kept"
+            )
+    release = release or (_monday(release_week) if release_week else None)
+    if release is None:
         return
-    offset = (week.start - release_week).days // 7
-    expected = f"R{offset:+d}" if offset else "R+0"
-    if week.name.replace("R-0", "R+0") != expected:
-        notes.append(f"{source}: {week.entry} is named {week.name} but release-week makes it {expected}; dates win")
-        week.name = expected
+    named = [week.start for week in weeks if week.name]
+    for week in weeks:
+        if week.name is None and (not named or min(named) < week.start < max(named)):
+            week.name = _week_label((_monday(week.start) - release).days // 7)
+            how = "the names around it" if named else "release-week"
+            notes.append(f"{source}: {week.entry} has no name; named {week.name} from {how}")
+
+
+def _week_label(offset: int) -> str:
+    return f"R{offset:+d}" if offset else "R+0"
+
+
+def _where(source: str, week: Week) -> str:
+    where = source if week.line is None else f"{source}:{week.line}"
+    return f"{where}: {week.entry} ({week.name})" if week.name else f"{where}: {week.entry}"
+
+
+def _section(label: str, prose: ScheduleProse, weeks: list[Week]) -> Section | None:
+    """The label's section; for a numbered label without one (``p-ptg0``), the section of its unnumbered name.
+
+    Pike's file labels its PTG ``p-ptg0`` while its prose calls the section
+    ``p-ptg`` (Ocata's calls it ``p-ptg0``): titled by the bare label, the
+    same PTG was a second event beside Ocata's. The fallback is taken only
+    when no week uses the unnumbered label itself.
+    """
+    section = prose.sections.get(label)
+    if section is not None:
+        return section
+    unnumbered = re.sub(r"(?<=[a-z])\d+$", "", label)
+    in_use = any(unnumbered in week.x_project or unnumbered in week.project_specific for week in weeks)
+    return None if unnumbered == label or in_use else prose.sections.get(unnumbered)
 
 
 def _runs(weeks: list[Week], column: str) -> dict[str, list[list[Week]]]:
