@@ -42,12 +42,18 @@ class Expectations:
     headings: int | None = None
 
 
-# "alice in #dev, 2016-03-14 10:00 UTC: text" once markup is taken away; channels never hold a comma.
-_ITEM = re.compile(r"(?s)(?P<where> in (?P<channel>[^,]*))?, (?P<time>\d{4}-\d\d-\d\d \d\d:\d\d) UTC: (?P<text>.*)")
+# "alice in #dev, Mon 14 Mar 2016 10:00 UTC: text" once markup is taken away; channels never hold a comma.
+_ITEM = re.compile(
+    r"(?s)(?P<where> in (?P<channel>[^,]*))?, (?P<time>[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d) UTC: "
+    r"(?P<text>.*)"
+)
 
 
 def _iso(shown: str) -> str:
-    return datetime.strptime(shown, "%Y-%m-%d %H:%M").strftime("%Y-%m-%dT%H:%M:00Z")
+    parsed = datetime.strptime(shown, "%a %d %b %Y %H:%M")
+    # strptime ignores a weekday that does not match the date: written back, it must read the same.
+    assert f"{parsed:%a} {parsed.day} {parsed:%b %Y %H:%M}" == shown, f"not a date as successbot writes one: {shown}"
+    return parsed.strftime("%Y-%m-%dT%H:%M:00Z")
 
 
 def _entry(nick: str, rest: str, channel: str | None, log_url: str | None) -> Entry:

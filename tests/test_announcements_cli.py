@@ -21,34 +21,35 @@ def test_dry_run_lists_election_and_release_posts_in_time_order(tmp_path):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == (
-        "2016-03-11 00:00 UTC  #openstack-dev  election  PTL nomination is open until Thu 17 Mar 2016 23:59 UTC."
+        "Fri 11 Mar 2016 00:00 UTC  #openstack-dev  election  PTL nomination is open until Thu 17 Mar 2016 23:59 UTC."
     )
     assert (
-        "2016-03-14 09:00 UTC  #openstack-dev  release  Week R-3 of Mitaka: RC1 target week (Mon 14 Mar); "
+        "Mon 14 Mar 2016 09:00 UTC  #openstack-dev  release  Week R-3 of Mitaka: RC1 target week (Mon 14 Mar); "
         "Hard StringFreeze (Thu 17 Mar). Final release in 3 weeks (Thu 7 Apr 2016)."
     ) in lines
     assert (
-        "2016-03-18 15:00 UTC  #openstack-dev  summary  weekly summary of 2016-W11, if the week has successes"
+        "Fri 18 Mar 2016 15:00 UTC  #openstack-dev  summary  weekly summary of 2016-W11, if the week has successes"
     ) in lines
     assert (
-        "2016-04-07 19:59 UTC  #openstack-dev  election  TC elections close in 4 hours, Thu 7 Apr 2016 23:59 UTC."
+        "Thu 7 Apr 2016 19:59 UTC  #openstack-dev  election  TC elections close in 4 hours, Thu 7 Apr 2016 23:59 UTC."
         in lines
     )
-    assert lines == sorted(lines)  # time order
+    due = [datetime.strptime(line.split(" UTC  ")[0], "%a %d %b %Y %H:%M") for line in lines]
+    assert due == sorted(due)  # time order
     assert len([line for line in lines if "  election  " in line]) == 12
 
 
 def test_dry_run_with_nothing_ahead_says_so(tmp_path):
     result = run(tmp_path, "announcements", "--from", "2016-03-12T00:00", "--days", "1")
-    assert result.stdout == "nothing to announce from 2016-03-12 00:00 UTC for 1 days\n"
+    assert result.stdout == "nothing to announce from Sat 12 Mar 2016 00:00 UTC for 1 day\n"
 
 
 def test_dry_run_channel_filter_and_bad_arguments(tmp_path):
     window = ("--from", "2016-03-10T00:00", "--days", "14")
     mine = run(tmp_path, "announcements", *window, "--channel", "#successbot").stdout.splitlines()
-    assert [line[:41] for line in mine] == [
-        "2016-03-11 15:00 UTC  #successbot  summar",
-        "2016-03-18 15:00 UTC  #successbot  summar",
+    assert [line[:45] for line in mine] == [
+        "Fri 11 Mar 2016 15:00 UTC  #successbot  summa",
+        "Fri 18 Mar 2016 15:00 UTC  #successbot  summa",
     ]
     assert run(tmp_path, "announcements", *window, "--channel", "#nowhere").stdout == ""
     assert "expected an ISO 8601 time" in run(tmp_path, "announcements", "--from", "soon").stderr

@@ -114,7 +114,7 @@ def test_export_to_a_file(tmp_path):
     result = run(tmp_path, "export", "--week", "2016-W11", "--format", "markdown", "-o", "digest.md")
     assert result.returncode == 0 and result.stdout == ""
     written = (tmp_path / "digest.md").read_text(encoding="utf-8")
-    assert "- **alice** in \\#successbot, 2016-03-14 10:00 UTC: to a file" in written
+    assert "- **alice** in \\#successbot, Mon 14 Mar 2016 10:00 UTC: to a file" in written
 
 
 @pytest.mark.parametrize(
@@ -123,7 +123,10 @@ def test_export_to_a_file(tmp_path):
         (["export", "--week", "2016-W54"], "2016 has no ISO week 54"),
         (["export", "--week", "last week"], "expected an ISO week such as 2016-W11"),
         (["export", "--from", "2016-03-14"], "--from needs --to"),
-        (["export", "--from", "2016-03-14", "--to", "2016-03-01"], "ends (2016-03-01) before it starts"),
+        (
+            ["export", "--from", "2016-03-14", "--to", "2016-03-01"],
+            "ends (Tue 1 Mar 2016) before it starts (Mon 14 Mar 2016)",
+        ),
         (["export", "--from", "14/03/2016", "--to", "2016-03-20"], "expected a date such as 2016-03-14"),
         (["export", "--week", "2016-W11", "--format", "pdf"], "invalid choice: 'pdf'"),
         (["ask", "--at", "yesterday", "hi"], "expected an ISO 8601 time"),

@@ -116,7 +116,7 @@ def test_prefix_is_configurable(store, clock):
     channel = Channel(make_core(store, prefix="."), clock)
     channel.say("#success dotted")
     assert channel.say("!successes") == []
-    assert channel.say(".successes") == ["#1 2016-03-14 10:00 UTC alice: dotted"]
+    assert channel.say(".successes") == ["#1 Mon 14 Mar 2016 10:00 UTC alice: dotted"]
 
 
 def test_successes_lists_the_newest_of_this_channel_first_with_ids(channel, clock, store):
@@ -126,7 +126,7 @@ def test_successes_lists_the_newest_of_this_channel_first_with_ids(channel, cloc
     Channel(make_core(store), clock, "#other").say("#success elsewhere")
     lines = channel.say("!successes")
     assert [line.split()[0] for line in lines] == ["#7", "#6", "#5", "#4", "#3"]
-    assert lines[0] == "#7 2016-03-14 10:06 UTC alice: number 7"
+    assert lines[0] == "#7 Mon 14 Mar 2016 10:06 UTC alice: number 7"
 
 
 def test_successes_n_is_capped_at_ten(channel):
@@ -143,7 +143,7 @@ def test_successes_with_a_bad_count_gets_usage(channel):
 def test_successes_in_private_needs_a_channel(channel):
     channel.say("#success shared")
     assert channel.say("!successes", private=True)[0].startswith("Which channel?")
-    assert channel.say("!successes #dev", private=True) == ["#1 2016-03-14 10:00 UTC alice: shared"]
+    assert channel.say("!successes #dev", private=True) == ["#1 Mon 14 Mar 2016 10:00 UTC alice: shared"]
 
 
 def test_empty_channel_says_so(channel):

@@ -184,4 +184,4 @@ def test_markdown_export_never_turns_user_text_into_markup(text):
     # Only the bold nick is markup; the channel, the time and the user's text stay text, whatever it held.
     assert kinds[:3] == ["strong_open", "text", "strong_close"]
     assert set(kinds[3:]) <= {"text"}
-    assert "".join(child.content for child in children[3:]) == f" in #dev, 2016-03-14 00:00 UTC: {one_line(text)}"
+    assert "".join(child.content for child in children[3:]) == f" in #dev, Mon 14 Mar 2016 00:00 UTC: {one_line(text)}"

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import logging
+import re
+import time
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
@@ -84,3 +87,19 @@ def test_timed_lines_say_when_and_who(log_output):
     use_level("info", timed=True)
     logging.getLogger("successbot.adapters.irc.connection").info("registered as sbot")
     assert log_output.getvalue().rstrip().endswith(" INFO successbot.adapters.irc.connection: registered as sbot")
+
+
+def test_timed_lines_start_with_the_utc_time_in_iso_8601(log_output, monkeypatch):
+    monkeypatch.setenv("TZ", "America/New_York")  # a host in another zone still logs UTC, and says so
+    time.tzset()
+    try:
+        use_level("info", timed=True)
+        before = datetime.now(UTC).replace(microsecond=0)
+        logging.getLogger("successbot").info("started")
+        after = datetime.now(UTC)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    stamp = log_output.getvalue().split(" ", 1)[0]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stamp), stamp
+    assert before <= datetime.fromisoformat(stamp) <= after

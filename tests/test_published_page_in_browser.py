@@ -88,7 +88,10 @@ def test_index_shows_every_success_as_text_and_runs_no_script(browser, site):
     assert visible.index("2016-W11") < visible.index("2016-W10")  # newest week first
     assert visible.count("SuccessBot Says") == 1  # the default title, once, not on every week
     weeks = [h2.text for h2 in browser.find_elements(By.CSS_SELECTOR, "section h2")]
-    assert weeks == ["2016-W11 (14 Mar to 20 Mar 2016) 6 successes", "2016-W10 (07 Mar to 13 Mar 2016) 1 success"]
+    assert weeks == [
+        "2016-W11 (Mon 14 Mar to Sun 20 Mar 2016) 6 successes",
+        "2016-W10 (Mon 7 Mar to Sun 13 Mar 2016) 1 success",
+    ]
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert  # noqa: B018  (reading it is the check)
     page = browser.execute_script(
@@ -118,7 +121,10 @@ def test_a_reader_sees_the_community_title_its_intro_and_how_many_successes_each
     assert [h1.text for h1 in browser.find_elements(By.TAG_NAME, "h1")] == [TITLE]
     assert browser.find_element(By.CSS_SELECTOR, "p.intro").text == INTRO
     weeks = [h2.text for h2 in browser.find_elements(By.CSS_SELECTOR, "section h2")]
-    assert weeks == ["2016-W11 (14 Mar to 20 Mar 2016) 3 successes", "2016-W10 (07 Mar to 13 Mar 2016) 1 success"]
+    assert weeks == [
+        "2016-W11 (Mon 14 Mar to Sun 20 Mar 2016) 3 successes",
+        "2016-W10 (Mon 7 Mar to Sun 13 Mar 2016) 1 success",
+    ]
     visible = browser.find_element(By.TAG_NAME, "body").text
     assert "SuccessBot Says" not in visible  # the community's name, once, instead
     assert not browser.execute_script("return window.pwned === 1 || document.querySelectorAll('b, i, script').length")

@@ -95,7 +95,7 @@ def test_week_pages_carry_every_success_in_html_markdown_and_json(published_chan
         "2016-03-14T10:00:00Z",
         "the “gate” is green [1]",
     )
-    assert "- **alice** in \\#dev, 2016-03-14 10:00 UTC: the “gate” is green \\[1\\]" in (
+    assert "- **alice** in \\#dev, Mon 14 Mar 2016 10:00 UTC: the “gate” is green \\[1\\]" in (
         site / "2016-W11.md"
     ).read_text(encoding="utf-8")
 
@@ -241,8 +241,8 @@ def test_the_index_carries_the_title_once_the_intro_and_one_count_per_week(store
     root = index_tree(site)
     headings = ["".join(h2.itertext()) for h2 in root.iter("h2")]
     assert headings == [
-        "2016-W11 (14 Mar to 20 Mar 2016) 3 successes",
-        "2016-W10 (07 Mar to 13 Mar 2016) 1 success",
+        "2016-W11 (Mon 14 Mar to Sun 20 Mar 2016) 3 successes",
+        "2016-W10 (Mon 7 Mar to Sun 13 Mar 2016) 1 success",
         "All weeks",
     ]
     assert [p.text for p in root.iter("p") if p.get("class") == "intro"] == []  # no intro unless configured
@@ -267,7 +267,7 @@ def test_the_title_and_intro_come_from_the_config_and_are_escaped(store, site, t
     ]
     assert not [element for element in root.iter() if element.tag in ("b", "i")]  # text, never markup
     week = html5lib.parse((site / "2016-W11.html").read_text(encoding="utf-8"), namespaceHTMLElements=False)
-    assert week.find(".//title").text == "Ops & <b>Friends</b>, 2016-W11 (14 Mar to 20 Mar 2016)"
+    assert week.find(".//title").text == "Ops & <b>Friends</b>, 2016-W11 (Mon 14 Mar to Sun 20 Mar 2016)"
     feed = ElementTree.fromstring((site / "feed.atom").read_text(encoding="utf-8"))
     assert feed.findtext(f"{ATOM}title") == "Ops & <b>Friends</b>"
 

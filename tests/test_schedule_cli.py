@@ -18,8 +18,8 @@ def test_import_then_list_and_ask_at_a_time(tmp_path):
     assert "  ignored or adjusted: cycle[0] h-final ignored: it belongs to the previous series" in result.stdout
     listed = run(tmp_path, "schedule", "list", "--at", "2026-11-14T12:00Z", "--days", "20").stdout.splitlines()
     assert [line.split("  ")[:3] for line in listed] == [
-        ["2026-11-19", "milestone", "Indri-1 milestone"],
-        ["2026-12-03", "deadline", "2026.2 Hibiscus Cycle-Trailing Release Deadline"],
+        ["Thu 19 Nov 2026", "milestone", "Indri-1 milestone"],
+        ["Thu 3 Dec 2026", "deadline", "2026.2 Hibiscus Cycle-Trailing Release Deadline"],
     ]
     asked = run(tmp_path, "ask", "--at", "2026-11-14T12:00Z", "!deadline")
     assert asked.stdout.startswith("Indri (2027.1), week R-19. Next deadlines (UTC): Indri-1 milestone, Thu 19 Nov")

@@ -39,7 +39,7 @@ def test_a_refresh_is_one_info_line_with_its_counts_and_the_notes_only_at_debug(
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert warnings == [f"schedule source {missing}: cannot read it: no such file; keeping its last 0 events"]
     notes = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
-    assert len(notes) == ocata.notes and any("repeats the week of 2016-10-31" in note for note in notes)
+    assert len(notes) == ocata.notes and any("repeats the week of Mon 31 Oct 2016" in note for note in notes)
 
 
 def test_a_refresh_of_good_sources_says_only_what_it_read(schedule_store, caplog):

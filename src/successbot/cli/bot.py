@@ -13,6 +13,7 @@ from successbot.cli.common import UsageError, current_schedule, load, open_telli
 from successbot.cli.example_schedule import HOW_TO_USE_REAL_DATA, ExampleScheduleStore
 from successbot.cli.logs import bot_level, use_level
 from successbot.core.clock import Clock, FixedClock, parse_instant
+from successbot.core.dates import count, moment
 from successbot.runtime.app import open_app
 
 log = logging.getLogger("successbot")
@@ -120,9 +121,9 @@ def run_announcements(args: argparse.Namespace, clock: Clock) -> int:
             continue
         text = announcement.text or f"weekly summary of {announcement.week}, if the week has successes"
         status = f" [{known[announcement.key].status}]" if announcement.key in known else ""
-        print(f"{announcement.due:%Y-%m-%d %H:%M} UTC  {announcement.channel}  {announcement.kind}{status}  {text}")
+        print(f"{moment(announcement.due)}  {announcement.channel}  {announcement.kind}{status}  {text}")
     if not planned:
-        print(f"nothing to announce from {start:%Y-%m-%d %H:%M} UTC for {args.days} days")
+        print(f"nothing to announce from {moment(start)} for {count(args.days, 'day')}")
     tell(note)
     return 0
 

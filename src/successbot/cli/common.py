@@ -13,6 +13,7 @@ from typing import NoReturn
 from successbot.adapters.console import Speaker
 from successbot.config import Config, config_path_from, load_config
 from successbot.core.clock import Clock, parse_instant
+from successbot.core.dates import moment
 from successbot.runtime.app import App, open_app
 
 
@@ -72,7 +73,7 @@ def current_schedule(app: App, clock: Clock, command: str) -> None:
     stored = app.schedule.store.sources()
     if stored:
         last = max((state.loaded_at for state in stored if state.loaded_at), default=None)
-        when = f", last imported {last:%Y-%m-%d %H:%M} UTC" if last else ""
+        when = f", last imported {moment(last)}" if last else ""
         events = sum(state.event_count for state in stored)
         tell(f"successbot {command}: no [schedule] sources configured: showing the {events} events stored{when}")
 

@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 
 from successbot.config import Config
 
 PLAIN = "successbot: %(levelname)s: %(message)s"
 TIMED = "%(asctime)s %(levelname)s %(name)s: %(message)s"  # the bot's log: when, and which part said it
+
+
+class UtcFormatter(logging.Formatter):
+    """The time at the start of a timed line in UTC and ISO 8601 (``2026-12-01T12:23:40.123Z``), as the
+    bot's other times are UTC: ``asctime`` would be the host's local time, with no zone to say so."""
+
+    converter = time.gmtime
+    default_time_format = "%Y-%m-%dT%H:%M:%S"
+    default_msec_format = "%s.%03dZ"
 
 
 def level_number(name: str) -> int:
@@ -40,7 +50,7 @@ def use_level(name: str, *, timed: bool = False) -> None:
     logging.getLogger("alembic").setLevel(logging.NOTSET if name == "debug" else logging.WARNING)
     for handler in root.handlers:
         if timed:
-            handler.setFormatter(logging.Formatter(TIMED))
+            handler.setFormatter(UtcFormatter(TIMED))
         if name == "debug":
             _redact_on(handler)
 

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from successbot.cli.common import current_schedule, open_from, window_start, write_output
 from successbot.core.clock import Clock
+from successbot.core.dates import count, moment
 from successbot.schedules.formats.detection import FORMATS
 from successbot.schedules.model import Event, Kind, ScheduleImportError, series_display
 from successbot.schedules.queries import in_order
 from successbot.schedules.sources import load_location
+from successbot.schedules.wording import when
 
 DEFAULT_LIST_DAYS = 30
 
@@ -91,21 +93,14 @@ def run_schedule_list(args: argparse.Namespace, clock: Clock) -> int:
     for event in in_order(events):
         print(listed(event))
     if not events:
-        print("no events" + ("" if args.all else f" from {at:%Y-%m-%d %H:%M} UTC in the next {args.days} days"))
+        print("no events" + ("" if args.all else f" from {moment(at)} in the next {count(args.days, 'day')}"))
     return 0
 
 
 def listed(event: Event) -> str:
-    when = _when(event.start, event.all_day)
-    if event.end != event.start and not (event.all_day and event.last_day == event.start.date()):
-        when += " to " + (event.last_day.isoformat() if event.all_day else _when(event.end, False))
     series = series_display(event.series, event.release_id)
     scope = f"{series} {event.project}" if event.project else series
-    return f"{when}  {event.kind.value}  {event.title}  [{scope.strip() or '-'}]  ({event.source} {event.entry})"
-
-
-def _when(moment: datetime, all_day: bool) -> str:
-    return moment.date().isoformat() if all_day else f"{moment:%Y-%m-%d %H:%M} UTC"
+    return f"{when(event)}  {event.kind.value}  {event.title}  [{scope.strip() or '-'}]  ({event.source} {event.entry})"
 
 
 def run_schedule_export(args: argparse.Namespace, clock: Clock) -> int:

@@ -19,7 +19,7 @@ HASHTAG_NOTE = " (a hashtag, not a command: start a channel message with it)"
             "!help successes",
             "!successes [N] [#CHANNEL]: the last N successes of this channel (or #CHANNEL), newest first; "
             "N is 5 unless given, at most 10. Also !successes week. "
-            "Example: !successes → #1 2016-03-14 10:00 UTC alice: fixed the gate",
+            "Example: !successes → #1 Mon 14 Mar 2016 10:00 UTC alice: fixed the gate",
         )
     ],
 )

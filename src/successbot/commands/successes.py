@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from successbot.core.commands import Example, Request, command
+from successbot.core.dates import moment
 from successbot.core.formatting import strip_formatting
 from successbot.core.messages import Reply
 from successbot.core.ports import StorageError, UnknownSuccess
@@ -66,7 +67,7 @@ def record_success(request: Request) -> list[str | Reply]:
     args="[N] [#CHANNEL]",
     summary=f"the last N successes of this channel (or #CHANNEL), newest first; N is {DEFAULT_LISTED} "
     f"unless given, at most {MAX_LISTED}",
-    examples=[Example("!successes", "#1 2016-03-14 10:00 UTC alice: fixed the gate")],
+    examples=[Example("!successes", "#1 Mon 14 Mar 2016 10:00 UTC alice: fixed the gate")],
 )
 def list_successes(request: Request) -> list[str]:
     count, channel = DEFAULT_LISTED, request.message.channel
@@ -147,7 +148,7 @@ LISTED_BYTES = 350
 
 def describe(success: Success) -> str:
     """A success as ``!successes`` lists it, shortened with ``…`` to fit one line, so N entries are N lines."""
-    head = f"#{success.id} {success.created_at:%Y-%m-%d %H:%M} UTC {success.nick}: "
+    head = f"#{success.id} {moment(success.created_at)} {success.nick}: "
     room = LISTED_BYTES - len(head.encode("utf-8"))
     text = success.text
     if len(text.encode("utf-8")) > room:

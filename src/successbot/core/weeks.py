@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from successbot.core.dates import day_text
+
 
 @dataclass(frozen=True)
 class Period:
@@ -74,5 +76,5 @@ def day_range(first: str, last: str) -> Period:
         except ValueError:
             raise ValueError(f"expected a date such as 2016-03-14, found {text!r}") from None
     if days[1] < days[0]:
-        raise ValueError(f"the period ends ({days[1]}) before it starts ({days[0]})")
+        raise ValueError(f"the period ends ({day_text(days[1])}) before it starts ({day_text(days[0])})")
     return Period(days[0], days[1], f"{days[0]} to {days[1]}")

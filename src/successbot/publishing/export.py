@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from successbot.core.dates import days_text
 from successbot.core.ports import SuccessStore
 from successbot.core.privacy import NOTHING_HIDDEN, HiddenChannels
 from successbot.core.weeks import Period
@@ -14,9 +15,10 @@ DIGEST_TITLE = "SuccessBot Says"
 
 
 def period_title(period: Period) -> str:
+    """``SuccessBot Says, 2016-W11 (Mon 14 Mar to Sun 20 Mar 2016)``: the year is always in it."""
     if period.is_iso_week:
-        return f"{DIGEST_TITLE}, {period.label} ({period.first_day:%d %b} to {period.last_day:%d %b %Y})"
-    return f"{DIGEST_TITLE}, {period.first_day} to {period.last_day}"
+        return f"{DIGEST_TITLE}, {period.label} ({days_text(period.first_day, period.last_day)})"
+    return f"{DIGEST_TITLE}, {days_text(period.first_day, period.last_day)}"
 
 
 def export_successes(

@@ -6,9 +6,14 @@ date reads the same wherever the bot says it.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
+from successbot.core.dates import day_text, days_text, moment, span
 from successbot.schedules.model import Event
+
+# day_text, moment and span live in core.dates, so that pages, exports and the command line write dates
+# as the commands do; they stay importable from here.
+__all__ = ["clipped", "day_text", "moment", "quoted", "relative", "relative_to", "span", "week_name", "when"]
 
 
 def week_name(title: str) -> str:
@@ -16,21 +21,10 @@ def week_name(title: str) -> str:
     return "R-0" if title.strip().upper() == "R+0" else title
 
 
-def day_text(day: date, year: bool = True) -> str:
-    return f"{day:%a} {day.day} {day:%b}" + (f" {day.year}" if year else "")
-
-
-def moment(instant: datetime) -> str:
-    return f"{day_text(instant.date())} {instant:%H:%M} UTC"
-
-
 def when(event: Event) -> str:
     """The event's day or span; dates are UTC days."""
     if event.all_day:
-        first, last = event.start.date(), event.last_day
-        if first == last:
-            return day_text(first)
-        return f"{day_text(first, year=first.year != last.year)} to {day_text(last)}"
+        return days_text(event.start.date(), event.last_day)
     if event.start == event.end:
         return moment(event.start)
     return f"{moment(event.start)} to {moment(event.end)}"
@@ -59,24 +53,6 @@ def relative_to(instant: datetime, now: datetime) -> str:
     if now - instant < timedelta(minutes=1):
         return "just now"
     return f"{span(now - instant)} ago"
-
-
-def span(delta: timedelta) -> str:
-    """A duration in words, to the hour when it is days, to the minute when it is hours."""
-    minutes = int(delta.total_seconds() // 60)
-    days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
-    if days:
-        text = _count(days, "day")
-        return f"{text} {_count(hours, 'hour')}" if hours and days < 7 else text
-    if hours:
-        return (
-            f"{_count(hours, 'hour')} {_count(minutes, 'minute')}" if minutes and hours < 3 else _count(hours, "hour")
-        )
-    return _count(max(minutes, 1), "minute") if delta > timedelta(0) else "0 minutes"
-
-
-def _count(number: int, unit: str) -> str:
-    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
 
 
 def clipped(text: str, limit: int) -> str:

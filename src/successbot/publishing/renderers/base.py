@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Protocol
 
+from successbot.core.dates import moment
 from successbot.core.successes import Success
 from successbot.publishing.log_links import LogUrlTemplate
 
@@ -113,7 +114,8 @@ def channel_label(channel: str) -> str:
 
 
 def shown_time(instant: datetime) -> str:
-    return f"{instant.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    """A time as readers see it (``Mon 14 Mar 2016 10:00 UTC``); the formats' machine fields use ``iso_time``."""
+    return moment(instant)
 
 
 def iso_time(instant: datetime) -> str:
@@ -121,7 +123,7 @@ def iso_time(instant: datetime) -> str:
 
 
 def deletion_note(success: Success) -> str | None:
-    """``deleted by root, 2016-03-15 11:01 UTC`` for a deleted success, else None."""
+    """``deleted by root, Tue 15 Mar 2016 11:01 UTC`` for a deleted success, else None."""
     if success.deleted_at is None:
         return None
     return f"deleted by {success.deleted_by or 'unknown'}, {shown_time(success.deleted_at)}"

@@ -14,6 +14,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from successbot.core.dates import moment
 from successbot.schedules.model import Event, ImportResult, Kind, ScheduleImportError
 
 _BOUNDARY = re.compile(r"^(?P<phase>.+?)\s+(?P<edge>starts|begins|ends)$", re.IGNORECASE)
@@ -42,7 +43,7 @@ def import_configuration(source: str, data: dict[str, Any]) -> ImportResult:
         end = _instant(source, raw.get("end"), f"{entry} ({name}) end", entry_line)
         if end < start:
             raise ScheduleImportError(
-                source, f"ends ({end:%Y-%m-%d %H:%M}) before it starts", f"{entry} ({name})", entry_line
+                source, f"ends ({moment(end)}) before it starts ({moment(start)})", f"{entry} ({name})", entry_line
             )
         if end == start:
             result.notes.append(f"{source}: {entry} ({name}) ends when it starts; kept as an instant")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from successbot.core.dates import day_text
 from successbot.schedules.formats.release_prose import ScheduleProse, Section, days_in_span, month_number, read_prose
 from successbot.schedules.model import (
     Event,
@@ -168,7 +169,7 @@ def _merge_repeated_week(kept: Week, repeat: Week, notes: list[str], source: str
     kept.project_specific += [label for label in repeat.project_specific if label not in kept.project_specific]
     kept.name = kept.name or repeat.name
     what = f"its labels {', '.join(added)} merged" if added else "nothing new in it, ignored"
-    notes.append(f"{source}: {repeat.entry} repeats the week of {kept.start} ({kept.entry}); {what}")
+    notes.append(f"{source}: {repeat.entry} repeats the week of {day_text(kept.start)} ({kept.entry}); {what}")
 
 
 def _labels(source: str, raw: dict[str, Any], key: str, entry: str, line: int | None, warnings: list[str]) -> list[str]:
