@@ -6,7 +6,7 @@ date reads the same wherever the bot says it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from successbot.core.dates import day_text, days_text, moment, span
 from successbot.schedules.model import Event
