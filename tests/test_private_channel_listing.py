@@ -134,3 +134,12 @@ def test_what_the_adapter_sees_now_wins_over_what_was_stored(recorded, facts, pr
     facts.private["#dev"] = True  # and back to +s: the outsider is refused at once, before any write
     privacy.record("TestNet", "#dev", False, EXAMPLE_TIME)
     assert say(recorded, "!successes #dev") == [REFUSAL.replace("#secret", "#dev")]
+
+
+def test_a_private_channel_s_acknowledgement_links_no_public_page(store, facts, privacy):
+    core = make_core(store, site_url="https://successes.example.org/")
+    core.services = replace(core.services, channel_facts=facts, channel_privacy=privacy)
+    (secret,) = say(core, f"#success {SECRET_TEXT}", nick="alice", channel="#secret")
+    (public,) = say(core, "#success fixed the gate", nick="bob", channel="#dev")
+    assert secret == "alice: Added success #1"
+    assert public.startswith("bob: Added success #2") and "https://successes.example.org/" in public

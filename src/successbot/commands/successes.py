@@ -58,7 +58,8 @@ def record_success(request: Request) -> list[str | Reply]:
         log.error("could not record a success from %s in %s: %s", message.nick, message.channel, error)
         return [request.to_speaker(NOT_RECORDED)]
     request.services.changed(success)
-    page = request.services.week_page_url(success.created_at)
+    # A private channel's successes are left off the public pages, so its acknowledgement links none.
+    page = None if request.services.is_private(message.channel) else request.services.week_page_url(success.created_at)
     return [request.acknowledge(success.id, page, cut_at=len(text) if cut else None)]
 
 
