@@ -100,7 +100,7 @@ def open_app(config: Config, example_schedule: Callable[[], ScheduleStore] | Non
     use_example = False
     if example_schedule is not None and not config.schedule.sources and not _has_events(store):
         store, use_example = example_schedule(), True
-    schedule = ScheduleService(store, config.schedule.sources)
+    schedule = ScheduleService(store, config.schedule.sources, max_bytes=config.schedule.max_source_bytes)
     core = build_core(config, successes, schedule, on_change=None if pages is None else pages.success_changed)
     app = App(config, engine, successes, core, schedule=schedule, publisher=publisher, pages=pages)
     app.example_schedule = use_example
