@@ -109,6 +109,6 @@ def open_app(config: Config, example_schedule: Callable[[], ScheduleStore] | Non
 
 def _has_events(store: ScheduleStore) -> bool:
     try:
-        return bool(store.events())
+        return any(state.event_count for state in store.sources())
     except SQLAlchemyError:
         return True  # a database that cannot be read is reported where it is used, not hidden behind the example

@@ -137,7 +137,7 @@ def load_location(
         raise ScheduleImportError(location, "refused: too large to read in memory") from None
     except yaml.YAMLError as error:
         raise ScheduleImportError(location, describe_error(error), line=error_line(error)) from None
-    except Exception as error:  # noqa: BLE001  # an importer's bug must not take the other sources with it
+    except Exception as error:  # an importer's bug must not take the other sources with it
         log.debug("schedule source %s: the importer failed", location, exc_info=True)
         reason = str(error).splitlines()[0] if str(error) else ""
         raise ScheduleImportError(location, f"cannot read it: {type(error).__name__}: {reason}".rstrip(": ")) from None

@@ -32,9 +32,7 @@ def bounded(source: str, result: ImportResult) -> ImportResult:
         raise too_many_events(source, len(result.events))
     kept = []
     for event in result.events:
-        long_field = next(
-            (name for name, width in MAX_FIELDS.items() if len(getattr(event, name) or "") > width), None
-        )
+        long_field = next((name for name, width in MAX_FIELDS.items() if len(getattr(event, name) or "") > width), None)
         if long_field is not None:
             result.notes.append(
                 f"{source}: {event.entry[:80]}: its {long_field.replace('_id', '')} is longer than "
