@@ -32,7 +32,14 @@ def test_a_summary_holds_every_group_the_longest_event_and_one_event_per_series(
         event("a.yaml", "phase", 9, days=20, kind=Kind.ELECTION_PHASE),
     ]
     summary = summarize(events)
-    assert summary.groups == (("deadline", None), ("election phase", None), ("deadline", "nova"))
+    assert summary.groups == (
+        ("election phase", None, None),
+        ("deadline", None, "hibiscus"),
+        ("deadline", None, "indri"),
+        ("deadline", "nova", "indri"),
+    )
+    assert summary.spans[1] == (DAY - timedelta(days=400), DAY - timedelta(days=400))
+    assert summary.spans[2] == (DAY + timedelta(days=1), DAY + timedelta(days=5))
     assert summary.longest == timedelta(days=20)
     assert {e.title for e in summary.representatives} == {"freeze", "old freeze", "phase"}
 

@@ -1,7 +1,7 @@
 """Schedule events near an instant: indexes by kind, project and time, and each source's summary.
 
 ``!deadline`` asks for the next events of each kind and project from now and
-the last ones before, rather than reading every event (200,000 stored events
+the last ones before (and the next ones of each series), rather than reading every event (200,000 stored events
 took 13 s and 485 MB). The summary (JSON) is written with each generation;
 sources stored before it have none, and the store works it out from their rows.
 
@@ -23,7 +23,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("schedule_events") as batch:
-        batch.create_index("ix_schedule_events_kind_project_starts_at", ["kind", "project", "starts_at"])
+        batch.create_index(
+            "ix_schedule_events_kind_project_series_starts_at", ["kind", "project", "series", "starts_at"]
+        )
         batch.create_index("ix_schedule_events_kind_project_ends_at", ["kind", "project", "ends_at"])
     with op.batch_alter_table("schedule_sources") as batch:
         batch.add_column(sa.Column("summary", sa.Text(), nullable=True))
@@ -34,4 +36,4 @@ def downgrade() -> None:
         batch.drop_column("summary")
     with op.batch_alter_table("schedule_events") as batch:
         batch.drop_index("ix_schedule_events_kind_project_ends_at")
-        batch.drop_index("ix_schedule_events_kind_project_starts_at")
+        batch.drop_index("ix_schedule_events_kind_project_series_starts_at")

@@ -105,8 +105,9 @@ class ScheduleEventRow(Base):
         Index("ix_schedule_events_source_generation", "source", "generation"),
         # what is still ahead at a time
         Index("ix_schedule_events_ends_at", "ends_at"),
-        # the events near an instant, of one kind and project: the next ones by start, the last ones by end
-        Index("ix_schedule_events_kind_project_starts_at", "kind", "project", "starts_at"),
+        # the events near an instant: the next ones of a kind, project and series by start, ...
+        Index("ix_schedule_events_kind_project_series_starts_at", "kind", "project", "series", "starts_at"),
+        # ... and the last ones of a kind and project by end
         Index("ix_schedule_events_kind_project_ends_at", "kind", "project", "ends_at"),
     )
 

@@ -22,14 +22,16 @@ it only briefly, however large the source:
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, Executable, Select, and_, bindparam, delete, func, insert, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -168,9 +170,10 @@ class SqlScheduleStore:
     def events_near(self, at: datetime) -> list[Event]:
         """The events a question at ``at`` needs, by start, bounded however many are stored.
 
-        Of each kind and project: the first ``NEAR_ROWS`` not over at ``at`` by
-        start, and the last ``NEAR_ROWS`` over by then, by end, each from an
-        index; and every source's representatives (one event of each series).
+        Of each kind, project and series, the first ``NEAR_ROWS`` not over at
+        ``at`` by start; of each kind and project, the last ``NEAR_ROWS`` over by
+        then, by end; each a range of an index. And every source's
+        representatives (one event of each series).
         The answer for a minute is kept, so a burst of commands queries once.
         """
         minute = at.replace(second=0, microsecond=0)
@@ -213,16 +216,25 @@ class SqlScheduleStore:
     ) -> list[Event]:
         current = set(stamp)
         generations = sorted({generation for _, generation in stamp})
-        groups = bounded_groups(group for summary in summaries.values() for group in summary.groups)
-        spans = [summary.longest for summary in summaries.values()]
-        longest = None if None in spans else max((span for span in spans if span is not None), default=timedelta(0))
+        spans: dict[Group, tuple[datetime, datetime]] = {}
+        for summary in summaries.values():
+            for group, (first, last) in zip(summary.groups, summary.spans, strict=True):
+                earlier, later = spans.get(group, (first, last))
+                spans[group] = (min(first, earlier), max(last, later))
+        groups = bounded_groups(spans)
+        lengths = [summary.longest for summary in summaries.values()]
+        longest = None if None in lengths else max((n for n in lengths if n is not None), default=timedelta(0))
         found: dict[Event, tuple[datetime, float]] = {}
-        for group in groups:
-            for query in _near_queries(group, generations, at, longest):
-                for generation, row_id, *columns in session.execute(query):
-                    event = _to_event(*columns)
-                    if (event.source, generation) in current:  # not another instance's staging
-                        found.setdefault(event, (event.start, row_id))
+        # A group that has ended by ``at`` has nothing ahead; one that starts after it, nothing behind.
+        queries = [_ahead(group, generations, at, longest) for group in groups if spans[group][1] >= at]
+        behind = dict.fromkeys(group[:2] for group in groups if spans[group][0] <= at)
+        queries += [_behind(kind, project, generations, at) for kind, project in behind]
+        connection = session.connection()  # Core, not the ORM: a tenth of the work per statement
+        for statement, values in queries:
+            for generation, row_id, *columns in connection.execute(statement, values):
+                event = _to_event(*columns)
+                if (event.source, generation) in current:  # not another instance's staging
+                    found.setdefault(event, (event.start, row_id))
         for summary in summaries.values():
             for event in summary.representatives:
                 found.setdefault(event, (event.start, float("inf")))
@@ -237,33 +249,87 @@ class SqlScheduleStore:
             ]
 
 
-def _near_queries(
+_NEAR_COLUMNS = (ScheduleEventRow.generation, ScheduleEventRow.id)
+
+
+def _ahead(
     group: Group, generations: list[int], at: datetime, longest: timedelta | None
-) -> tuple[Select[tuple[object, ...]], Select[tuple[object, ...]]]:
-    """The group's next events at ``at`` by start and its last ones by end: each a range of one index."""
-    kind, project = group
+) -> tuple[Executable, dict[str, object]]:
+    """The group's first events not over at ``at``, by start: one range of the (kind, project, series, start) index."""
+    kind, project, series = group
+    values: dict[str, object] = {"kind": kind, "project": project, "series": series, "generations": generations}
+    values["at"] = at
+    if longest is not None:
+        values["since"] = at - longest
+    return _ahead_statement(project is None, series is None, longest is not None), values
+
+
+def _behind(
+    kind: str, project: str | None, generations: list[int], at: datetime
+) -> tuple[Executable, dict[str, object]]:
+    """The kind and project's last events over at ``at``, by end: one range of the (kind, project, end) index."""
+    values: dict[str, object] = {"kind": kind, "project": project, "generations": generations, "at": at}
+    return _behind_statement(project is None), values
+
+
+def _matches(column: Any, name: str, is_null: bool) -> ColumnElement[bool]:
+    return column.is_(None) if is_null else column == bindparam(name)  # type: ignore[no-any-return]
+
+
+# Built once and run with new values: building a statement cost 2 ms, more than running it.
+@functools.cache
+def _ahead_statement(no_project: bool, no_series: bool, bounded: bool) -> Select[Any]:
     row = ScheduleEventRow
-    in_group = and_(
-        row.kind == kind,
-        row.project.is_(None) if project is None else row.project == project,
-        row.generation.in_(generations),
-    )
-    columns = (row.generation, row.id, *_EVENT_COLUMNS)
+    at = bindparam("at", type_=row.starts_at.type)
     # Not over: it ends after ``at``, or is an instant at ``at`` (Event.is_over).
     not_over = or_(row.ends_at > at, and_(row.ends_at == at, row.starts_at == at))
     # What started more than the longest event before ``at`` is over: the index range starts there.
-    since = [] if longest is None else [row.starts_at >= at - longest]
-    ahead = select(*columns).where(in_group, not_over, *since).order_by(row.starts_at, row.id).limit(NEAR_ROWS)
+    since = [row.starts_at >= bindparam("since", type_=row.starts_at.type)] if bounded else []
+    return (
+        select(*_NEAR_COLUMNS, *_EVENT_COLUMNS)
+        .where(
+            row.kind == bindparam("kind"),
+            _matches(row.project, "project", no_project),
+            _matches(row.series, "series", no_series),
+            row.generation.in_(bindparam("generations", expanding=True)),
+            not_over,
+            *since,
+        )
+        .order_by(row.starts_at, row.id)
+        .limit(NEAR_ROWS)
+    )
+
+
+@functools.cache
+def _behind_statement(no_project: bool) -> Select[Any]:
+    row = ScheduleEventRow
+    at = bindparam("at", type_=row.ends_at.type)
     over = or_(row.ends_at < at, and_(row.ends_at == at, row.starts_at < at))
-    behind = select(*columns).where(in_group, over).order_by(row.ends_at.desc(), row.id.desc()).limit(NEAR_ROWS)
-    return ahead, behind
+    return (
+        select(*_NEAR_COLUMNS, *_EVENT_COLUMNS)
+        .where(
+            row.kind == bindparam("kind"),
+            _matches(row.project, "project", no_project),
+            row.generation.in_(bindparam("generations", expanding=True)),
+            row.ends_at <= at,  # the index's range; ``over`` is the exact test
+            over,
+        )
+        .order_by(row.ends_at.desc(), row.id.desc())
+        .limit(NEAR_ROWS)
+    )
 
 
 def _summary_from_rows(session: Session, location: str, generation: int) -> SourceSummary:
     """The summary of a generation stored without one (before migration 0005): from its rows, once."""
     row = ScheduleEventRow
     mine = and_(row.source == location, row.generation == generation)
-    groups = session.execute(select(row.kind, row.project).where(mine).distinct()).all()
+    groups = session.execute(
+        select(row.kind, row.project, row.series, func.min(row.starts_at), func.max(row.ends_at))
+        .where(mine)
+        .group_by(row.kind, row.project, row.series)
+    ).all()
+    spans = {(kind, project, series): (first, last) for kind, project, series, first, last in groups}
+    chosen_groups = bounded_groups(spans)
     chosen = (
         select(func.min(row.id))
         .where(mine)
@@ -272,7 +338,8 @@ def _summary_from_rows(session: Session, location: str, generation: int) -> Sour
     )
     representatives = session.execute(select(*_EVENT_COLUMNS).where(row.id.in_(chosen.scalar_subquery())))
     return SourceSummary(
-        bounded_groups((kind, project) for kind, project in groups),
+        chosen_groups,
+        tuple(spans[group] for group in chosen_groups),
         None,  # unknown: near queries then search every earlier event of a group, as correct and slower
         tuple(_to_event(*columns) for columns in representatives),
     )

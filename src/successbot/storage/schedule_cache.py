@@ -5,7 +5,7 @@ answers that (``SqlScheduleStore.events_near``) from indexed queries instead of
 holding every event: 200,000 stored events made the first ``!deadline`` take
 13 s and the bot 485 MB when every event was read and kept. What is kept here:
 
-- each source's ``SourceSummary`` (its kinds and projects, its longest event,
+- each source's ``SourceSummary`` (its kinds, projects and series, its longest event,
   one event of each series), by source and generation: a few hundred events at
   most, whatever the source's size. It is written beside the generation
   (``schedule_sources.summary``), so another instance reads it in one row.
@@ -27,9 +27,11 @@ from datetime import datetime, timedelta
 from successbot.schedules.model import Event, Kind
 
 Stamp = tuple[tuple[str, int], ...]  # every source's location and current generation, by location
-Group = tuple[str, str | None]  # (kind, project): the events near an instant are looked up per group
+Group = tuple[
+    str, str | None, str | None
+]  # (kind, project, series): the events near an instant are looked up per group
 
-MAX_GROUPS = 100  # per source: kinds and projects; a source naming more projects is looked up for these
+MAX_GROUPS = 200  # per source: kinds, projects and series; a source naming more is looked up for these
 MAX_REPRESENTATIVES = 200  # per source: one event of each kind, series, release and all-day-ness
 WINDOWS_KEPT = 2  # answers of events_near held: this minute's and the last one's
 
@@ -39,6 +41,8 @@ class SourceSummary:
     """What a question near an instant needs of a source besides the events near it."""
 
     groups: tuple[Group, ...]
+    # Each group's first start and last end: a group wholly after or before an instant needs no query.
+    spans: tuple[tuple[datetime, datetime], ...]
     longest: timedelta | None  # the longest event: what starts that long before an instant may still be open
     # One event of each (kind, series, release, all day): every series' names stay known, and whether
     # the election repository's exact timelines are present, however far they are from the instant.
@@ -46,25 +50,40 @@ class SourceSummary:
 
 
 def summarize(events: Iterable[Event]) -> SourceSummary:
-    groups: set[Group] = set()
+    spans: dict[Group, tuple[datetime, datetime]] = {}
     longest = timedelta(0)
     representatives: dict[tuple[object, ...], Event] = {}
     for event in events:
-        groups.add((event.kind.value, event.project))
+        group = (event.kind.value, event.project, event.series)
+        first, last = spans.get(group, (event.start, event.end))
+        spans[group] = (min(first, event.start), max(last, event.end))
         longest = max(longest, event.end - event.start)
         representatives.setdefault((event.kind, event.series, event.release_id, event.all_day), event)
-    return SourceSummary(bounded_groups(groups), longest, tuple(list(representatives.values())[:MAX_REPRESENTATIVES]))
+    groups = bounded_groups(spans)
+    return SourceSummary(
+        groups,
+        tuple(spans[group] for group in groups),
+        longest,
+        tuple(list(representatives.values())[:MAX_REPRESENTATIVES]),
+    )
 
 
 def bounded_groups(groups: Iterable[Group]) -> tuple[Group, ...]:
     """Cross-project kinds first, then projects by name, at most ``MAX_GROUPS``."""
-    return tuple(sorted(set(groups), key=lambda group: (group[1] is not None, group[1] or "", group[0]))[:MAX_GROUPS])
+    return tuple(
+        sorted(set(groups), key=lambda group: (group[1] is not None, group[1] or "", group[2] or "", group[0]))[
+            :MAX_GROUPS
+        ]
+    )
 
 
 def summary_to_json(summary: SourceSummary) -> str:
     return json.dumps(
         {
-            "groups": [list(group) for group in summary.groups],
+            "groups": [
+                [*group, first.isoformat(), last.isoformat()]
+                for group, (first, last) in zip(summary.groups, summary.spans, strict=True)
+            ],
             "longest": None if summary.longest is None else summary.longest.total_seconds(),
             "events": [_event_to_json(event) for event in summary.representatives],
         },
@@ -78,12 +97,18 @@ def summary_from_json(text: str | None, location: str) -> SourceSummary | None:
         return None
     try:
         data = json.loads(text)
-        groups = tuple((str(kind), None if project is None else str(project)) for kind, project in data["groups"])
+        groups = tuple(
+            (str(kind), None if project is None else str(project), None if series is None else str(series))
+            for kind, project, series, _first, _last in data["groups"]
+        )
+        spans = tuple(
+            (datetime.fromisoformat(first), datetime.fromisoformat(last)) for *_group, first, last in data["groups"]
+        )
         longest = None if data["longest"] is None else timedelta(seconds=float(data["longest"]))
         events = tuple(_event_from_json(item, location) for item in data["events"])
     except (ValueError, KeyError, TypeError):
         return None
-    return SourceSummary(groups, longest, events)
+    return SourceSummary(groups, spans, longest, events)
 
 
 def _event_to_json(event: Event) -> list[object]:
