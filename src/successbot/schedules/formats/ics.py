@@ -12,6 +12,7 @@ monthly or yearly one (INTERVAL, COUNT, UNTIL, BYDAY), to at most
 Any other rule (hourly or finer, BYMONTHDAY, BYSETPOS, …) gives its first
 occurrence only, with a note: dateutil took 5 to 18 s to find that
 ``FREQ=DAILY;BYMONTH=2;BYMONTHDAY=31`` never occurs, however near its UNTIL.
+A rule longer than ``MAX_RULE_LENGTH`` refuses the file.
 """
 
 from __future__ import annotations
@@ -89,9 +90,12 @@ def _occurrences(source: str, component: icalendar.Event, first: Event, notes: l
     frequency = next(
         (part.split("=", 1)[1].upper() for part in text.split(";") if part.upper().startswith("FREQ=")), ""
     )
-    if len(text) > MAX_RULE_LENGTH or frequency not in EXPANDED_FREQUENCIES or not parts <= EXPANDED_PARTS:
-        why = f"longer than {MAX_RULE_LENGTH} characters" if len(text) > MAX_RULE_LENGTH else "not a plain rule"
-        notes.append(f"{source}: {first.entry} repeats (RRULE {why}); only its first occurrence is imported")
+    if len(text) > MAX_RULE_LENGTH:  # no calendar program writes these: the file is made to hurt
+        raise ScheduleImportError(
+            source, f"refused: its RRULE is {len(text):,} characters long (at most {MAX_RULE_LENGTH})", first.entry
+        )
+    if frequency not in EXPANDED_FREQUENCIES or not parts <= EXPANDED_PARTS:
+        notes.append(f"{source}: {first.entry} repeats (RRULE {text}); only its first occurrence is imported")
         return [first]
     from dateutil.rrule import rrulestr  # icalendar's own dependency
 
