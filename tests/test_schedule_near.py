@@ -62,7 +62,7 @@ class EveryEvent:
 
 
 def community_calls(source: str, count: int) -> list[Event]:
-    """Daily cross-project calls around Hibiscus and Indri: many events of one kind and no project near the deadlines."""
+    """Daily cross-project calls around Hibiscus and Indri: many events of one kind, no project, near the deadlines."""
     first = datetime(2026, 8, 3, 16, 0, tzinfo=UTC)
     return [
         Event(Kind.DEADLINE, f"Community call {n}", first + timedelta(days=n), first + timedelta(days=n, hours=1),
