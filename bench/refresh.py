@@ -58,7 +58,7 @@ def main() -> int:
             base,
             bot=replace(base.bot, console_channel="#dev"),
             database=replace(base.database, url=f"sqlite:///{work / 'bot.db'}"),
-            schedule=replace(base.schedule, sources=(INDRI, str(calendar))),
+            schedule=replace(base.schedule, sources=(INDRI, str(calendar)), max_source_bytes=size + 1),
         )
         app = open_app(config)  # as `successbot run` wires it: one engine, one schedule store for every thread
         assert app.schedule is not None

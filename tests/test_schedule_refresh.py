@@ -73,7 +73,7 @@ def test_a_20_mb_source_refreshing_never_refuses_a_success_nor_holds_it_long(
             writing.append(time.monotonic())
 
     store.replace_source = timed_replace  # type: ignore[method-assign]
-    service = ScheduleService(store, (str(source),))
+    service = ScheduleService(store, (str(source),), max_bytes=25_000_000)  # above [schedule] max_source_bytes
     # The bot's other thread, with its own engine and connections, as the IRC side has.
     successes = SqlSuccessStore(make_engine(url, DEFAULT_BUSY_TIMEOUT))
     outcomes = []

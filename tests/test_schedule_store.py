@@ -168,40 +168,41 @@ def stored_rows(engine) -> int:
         return connection.execute(select(func.count()).select_from(ScheduleEventRow)).scalar_one()
 
 
-def test_a_refresh_here_is_seen_without_reading_the_events_back(schedule_store, engine):
-    schedule_store.replace_source("indri", events_of("releases/indri/schedule.yaml"), AT)
+def statements_during(engine, action):
     statements: list[str] = []
 
-    def note(_conn, _cursor, statement, *_args):
-        statements.append(statement)
+    def note(_conn, _cursor, statement, parameters, *_args):
+        statements.append(statement + " " + str(parameters))
 
     event.listen(engine, "before_cursor_execute", note)
     try:
-        assert len(schedule_store.events()) == 42
+        result = action()
     finally:
         event.remove(engine, "before_cursor_execute", note)
-    assert not [s for s in statements if "FROM schedule_events" in s]  # only the stamp, from schedule_sources
+    return result, statements
 
 
-def test_another_instance_refreshing_one_source_costs_a_read_of_that_source_only(schedule_store, engine):
+def test_a_refresh_here_is_near_at_once_without_reading_its_summary_back(schedule_store, engine):
+    schedule_store.replace_source("indri", events_of("releases/indri/schedule.yaml"), AT)
+    near, statements = statements_during(engine, lambda: schedule_store.events_near(AT))
+    assert near and all(e.source == "indri" for e in near)
+    assert not [s for s in statements if "summary" in s]  # handed over by the refresh, not read
+    # Every read of the events is bounded: a LIMIT on one index's range.
+    assert all(" LIMIT " in s for s in statements if "FROM schedule_events" in s)
+
+
+def test_another_instance_refreshing_one_source_costs_a_read_of_that_source_summary_only(schedule_store, engine):
     from successbot.storage.schedule import SqlScheduleStore
 
     schedule_store.replace_source("indri", events_of("releases/indri/schedule.yaml"), AT)
     schedule_store.replace_source("election", events_of("election/configuration-2027.1.yaml"), AT)
     other_instance = SqlScheduleStore(engine)
-    assert len(other_instance.events()) == 42 + 5
+    assert sorted(e.title for e in other_instance.events_near(AT)) == sorted(
+        e.title for e in schedule_store.events_near(AT)
+    )
     schedule_store.replace_source("election", events_of("election/configuration-2026.2.yaml"), AT)
-    rows_read = []
-
-    def count(_conn, _cursor, statement, parameters, *_args):
-        if "FROM schedule_events" in statement:
-            rows_read.append(str(parameters))
-
-    event.listen(engine, "after_cursor_execute", count)
-    try:
-        fresh = other_instance.events()
-    finally:
-        event.remove(engine, "after_cursor_execute", count)
-    assert sorted(e.title for e in fresh) == sorted(e.title for e in schedule_store.events())
-    assert len(rows_read) == 1  # one statement, for the election's rows, not Indri's 42 again
-    assert "election" in rows_read[0] and "indri" not in rows_read[0]
+    fresh, statements = statements_during(engine, lambda: other_instance.events_near(AT))
+    assert sorted(e.title for e in fresh) == sorted(e.title for e in schedule_store.events_near(AT))
+    summaries = [s for s in statements if "schedule_sources.summary" in s]
+    assert len(summaries) == 1  # one statement, for the election's summary, not Indri's again
+    assert "election" in summaries[0] and "indri" not in summaries[0]

@@ -129,6 +129,21 @@ def parse_positive_int(raw: str) -> int:
     return value
 
 
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(|b|bytes?|kb|mb|gb)")
+_SIZE_UNITS = {"": 1, "b": 1, "byte": 1, "bytes": 1, "kb": 1_000, "mb": 1_000_000, "gb": 1_000_000_000}
+
+
+def parse_size(raw: str) -> int:
+    """``5MB``, ``512 kB``, ``700`` (bytes) → bytes."""
+    found = _SIZE.fullmatch(raw.strip().lower())
+    if found is None:
+        raise ValueError("expected a size such as 5MB, 512kB or 700 (bytes)")
+    size = int(float(found.group(1)) * _SIZE_UNITS[found.group(2)])
+    if size < 1:
+        raise ValueError("expected a size of at least 1 byte")
+    return size
+
+
 def parse_positive_float(raw: str) -> float:
     try:
         value = float(raw.strip())
@@ -559,6 +574,14 @@ class ScheduleSettings(Section):
             parse_duration,
             "6h",
             "how often the sources are read again, e.g. 6h, 30m, 1d (an admin's !schedule reload does it at once)",
+        ),
+    ]
+    max_source_bytes: Annotated[
+        int,
+        key(
+            parse_size,
+            "5MB",
+            "a source larger than this is refused before it is parsed (and a URL not read further), e.g. 5MB, 512kB",
         ),
     ]
 

@@ -80,7 +80,7 @@ def test_a_20_mb_schedule_refreshing_refuses_no_success_said_meanwhile(irc_netwo
         nick="sbotbig",
         channels=channel,
         auth="none",
-        sections={"schedule": {"sources": str(source)}},
+        sections={"schedule": {"sources": str(source), "max_source_bytes": "25MB"}},  # the default is 5MB
         flood_burst="100",
         flood_rate="50",
     )

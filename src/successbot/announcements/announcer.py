@@ -76,6 +76,8 @@ class Announcer:
     # How long a queued announcement may wait unsent before the sink gives it back. Shorter than a
     # claim takes to go stale, so no other instance takes it over while this one still holds it.
     give_up_after: timedelta | None = None
+    # The events near an instant (ScheduleStore.events_near), when the store can bound them; else ``events``.
+    events_near: Callable[[datetime], Sequence[Event]] | None = None
 
     def run_due(self, now: datetime) -> list[Announcement]:
         """Post everything due by ``now`` that nobody has posted; return what this call posted."""
@@ -90,7 +92,8 @@ class Announcer:
         # The keys name the network as the sink knows it now ([irc] network, else the server's NETWORK=),
         # never a server's host name: another server of the same network must not repeat them.
         policy = replace(self.policy, network=self.sink.network) if self.sink.network else self.policy
-        due = plan(self.events(), policy, since, now + timedelta(microseconds=1))
+        events = self.events() if self.events_near is None else self.events_near(since)
+        due = plan(events, policy, since, now + timedelta(microseconds=1))
         records = self.claims.records_since(since)
         posted = []
         for announcement in due:

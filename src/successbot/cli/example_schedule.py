@@ -70,6 +70,9 @@ class ExampleScheduleStore:
     def events(self) -> list[Event]:
         return list(self._events)
 
+    def events_near(self, at: datetime) -> list[Event]:
+        return list(self._events)  # a handful: all of them
+
     def sources(self) -> list[SourceState]:
         return [self._state]
 

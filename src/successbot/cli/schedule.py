@@ -61,7 +61,7 @@ def run_schedule_import(args: argparse.Namespace, clock: Clock) -> int:
     try:
         for location in args.files:
             try:
-                result = load_location(location, args.format)
+                result = load_location(location, args.format, max_bytes=app.config.schedule.max_source_bytes)
             except ScheduleImportError as error:
                 print(f"successbot schedule import: error: {error}", file=sys.stderr)
                 failed = True

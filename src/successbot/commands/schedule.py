@@ -108,7 +108,7 @@ def _count(number: int, unit: str) -> str:
 )
 def show_deadlines(request: Request) -> list[str]:
     service, now = request.services.schedule, request.now
-    events = service.store.events() if service else []
+    events = service.store.events_near(now) if service else []
     if not events:
         return [_no_data(service, "schedule data")]
     where = _where(events, now)
@@ -160,7 +160,7 @@ def show_election(request: Request) -> list[str]:
         return [request.to_speaker(f"Usage: {request.services.command_prefix}election [ptl|tc]")]
     service, now = request.services.schedule, request.now
     audience = word or None
-    phases = election_phases(service.store.events() if service else [], audience)
+    phases = election_phases(service.store.events_near(now) if service else [], audience)
     if not phases:
         return [_no_data(service, f"{word.upper()} election data".lstrip())]
     opened = open_phases(phases, now)

@@ -107,7 +107,19 @@ class SourceState:
 class ScheduleStore(Protocol):
     """The stored schedule: every source's last good events."""
 
-    def events(self) -> list[Event]: ...
+    def events(self) -> list[Event]:
+        """Every current event, by start (exports, listings): as many as are stored."""
+        ...
+
+    def events_near(self, at: datetime) -> list[Event]:
+        """The events a question at ``at`` needs, by start, bounded however many are stored.
+
+        Of each kind and project, the next ones not over at ``at`` and the last
+        ones over by then, and one event of each series: what ``!deadline``,
+        ``!election`` and the announcements ask about. A store that holds few
+        events may return them all.
+        """
+        ...
 
     def sources(self) -> list[SourceState]: ...
 

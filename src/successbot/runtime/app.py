@@ -107,7 +107,7 @@ def open_app(config: Config, example_schedule: Callable[[], ScheduleStore] | Non
     use_example = False
     if example_schedule is not None and not config.schedule.sources and not _has_events(store):
         store, use_example = example_schedule(), True
-    schedule = ScheduleService(store, config.schedule.sources)
+    schedule = ScheduleService(store, config.schedule.sources, max_bytes=config.schedule.max_source_bytes)
     on_change = None if pages is None else pages.success_changed
     core = build_core(config, successes, schedule, on_change=on_change, channel_privacy=channel_privacy)
     app = App(config, engine, successes, core, schedule=schedule, publisher=publisher, pages=pages)
@@ -118,6 +118,6 @@ def open_app(config: Config, example_schedule: Callable[[], ScheduleStore] | Non
 
 def _has_events(store: ScheduleStore) -> bool:
     try:
-        return bool(store.events())
+        return any(state.event_count for state in store.sources())
     except SQLAlchemyError:
         return True  # a database that cannot be read is reported where it is used, not hidden behind the example

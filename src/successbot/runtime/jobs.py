@@ -102,6 +102,7 @@ def build_announcer(
     return Announcer(
         policy=policy,
         events=(lambda: schedule.store.events()) if schedule is not None else (lambda: []),
+        events_near=schedule.store.events_near if schedule is not None else None,
         claims=SqlAnnouncementStore(app.engine, instance_name(), timedelta(seconds=settings.stale_claim)),
         successes=app.successes,
         sink=sink,

@@ -113,10 +113,17 @@ class RefreshOutcome:
         return f"{short_name(self.location)} failed ({self.problem}; kept {self.event_count} events)"
 
 
+MAX_REASON = 300  # characters of a reason or an entry in an import error
+
+
 class ScheduleImportError(Exception):
     """A source that cannot be imported: which file, which entry (and line), and what is wrong."""
 
     def __init__(self, source: str, reason: str, entry: str | None = None, line: int | None = None) -> None:
+        # One line of a sane length, whatever the file held (a reason may quote what it found).
+        reason = " ".join(reason.split())
+        reason = reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
+        entry = entry if entry is None or len(entry) <= MAX_REASON else entry[: MAX_REASON - 1] + "…"
         self.source, self.reason, self.entry, self.line = source, reason, entry, line
         super().__init__(str(self))
 

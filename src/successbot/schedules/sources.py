@@ -14,6 +14,7 @@ database transaction is open while a slow URL or a large file is read.
 from __future__ import annotations
 
 import logging
+import os
 import posixpath
 import time
 import urllib.error
@@ -24,23 +25,44 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import yaml
+
 from successbot.core.ports import ScheduleStore
 from successbot.schedules.formats.detection import import_text
+from successbot.schedules.formats.plain_yaml import describe_error, error_line
 from successbot.schedules.locations import is_url, short_name
 from successbot.schedules.model import ImportResult, RefreshOutcome, ScheduleImportError, SiblingReader
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
+DEFAULT_MAX_SOURCE_BYTES = 5_000_000  # [schedule] max_source_bytes: the largest OpenStack file is some 40 kB
 
 
-def read_location(location: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> str:
-    """The text at ``location``; ScheduleImportError (one clear reason) when it cannot be read."""
+def read_location(
+    location: str, timeout: float = DEFAULT_TIMEOUT_SECONDS, max_bytes: int = DEFAULT_MAX_SOURCE_BYTES
+) -> str:
+    """The text at ``location``; ScheduleImportError (one clear reason) when it cannot be read.
+
+    A source larger than ``max_bytes`` is refused before it is parsed: a file by
+    its size, a URL by its Content-Length, and either by never reading more than
+    ``max_bytes`` and one byte.
+    """
     try:
         if is_url(location):
             with urllib.request.urlopen(location, timeout=timeout) as response:
-                return response.read().decode("utf-8", errors="replace")
-        return Path(location).read_text(encoding="utf-8")
+                declared = response.headers.get("Content-Length")
+                if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+                    raise _too_large(location, max_bytes)
+                data = response.read(max_bytes + 1)
+        else:
+            with Path(location).open("rb") as file:
+                if os.fstat(file.fileno()).st_size > max_bytes:
+                    raise _too_large(location, max_bytes)
+                data = file.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise _too_large(location, max_bytes)
+        return data.decode("utf-8", errors="replace") if is_url(location) else data.decode("utf-8")
     except urllib.error.HTTPError as error:
         raise ScheduleImportError(location, f"cannot fetch it: HTTP {error.code} {error.reason}") from None
     except urllib.error.URLError as error:
@@ -55,9 +77,27 @@ def read_location(location: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> st
         raise ScheduleImportError(location, f"cannot read it: not UTF-8 text (byte {error.start})") from None
     except OSError as error:
         raise ScheduleImportError(location, f"cannot read it: {error.strerror or error}") from None
+    except ValueError as error:  # urllib's "unknown url type", a NUL in a path
+        raise ScheduleImportError(location, f"cannot read it: {error}") from None
 
 
-def sibling_reader(location: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> SiblingReader:
+def _too_large(location: str, max_bytes: int) -> ScheduleImportError:
+    return ScheduleImportError(
+        location, f"refused: larger than {size_text(max_bytes)} ([schedule] max_source_bytes); not parsed"
+    )
+
+
+def size_text(count: int) -> str:
+    """``5 MB``, ``512 kB``, ``700 bytes``: a limit as people write it."""
+    for unit, factor in (("MB", 1_000_000), ("kB", 1_000)):
+        if count >= factor and count % (factor // 10) == 0:
+            return f"{count / factor:g} {unit}"
+    return f"{count:,} bytes"
+
+
+def sibling_reader(
+    location: str, timeout: float = DEFAULT_TIMEOUT_SECONDS, max_bytes: int = DEFAULT_MAX_SOURCE_BYTES
+) -> SiblingReader:
     """Reads files next to ``location`` (schedule.rst beside schedule.yaml); None for any that cannot be read."""
 
     def read(relative: str) -> str | None:
@@ -68,20 +108,51 @@ def sibling_reader(location: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> S
         else:
             neighbour = str(Path(location).parent / relative)
         try:
-            return read_location(neighbour, timeout)
+            return read_location(neighbour, timeout, max_bytes)
         except ScheduleImportError:
             return None
 
     return read
 
 
-def load_location(location: str, format: str | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> ImportResult:
-    return import_text(location, read_location(location, timeout), sibling_reader(location, timeout), format)
+def load_location(
+    location: str,
+    format: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    max_bytes: int = DEFAULT_MAX_SOURCE_BYTES,
+) -> ImportResult:
+    """The events at ``location``; any failure of reading or parsing it is one ScheduleImportError naming it.
 
-
-def refresh_one(store: ScheduleStore, location: str, now: datetime, timeout: float) -> RefreshOutcome:
+    Parsing is anyone's file meeting our importers: whatever they raise
+    (RecursionError, MemoryError, a YAML error, a bug) stays this source's
+    failure, so that one source never stops the others.
+    """
+    text = read_location(location, timeout, max_bytes)
     try:
-        result = load_location(location, timeout=timeout)
+        return import_text(location, text, sibling_reader(location, timeout, max_bytes), format)
+    except ScheduleImportError:
+        raise
+    except RecursionError:
+        raise ScheduleImportError(location, "refused: nested too deeply to read") from None
+    except MemoryError:
+        raise ScheduleImportError(location, "refused: too large to read in memory") from None
+    except yaml.YAMLError as error:
+        raise ScheduleImportError(location, describe_error(error), line=error_line(error)) from None
+    except Exception as error:  # an importer's bug must not take the other sources with it
+        log.debug("schedule source %s: the importer failed", location, exc_info=True)
+        reason = str(error).splitlines()[0] if str(error) else ""
+        raise ScheduleImportError(location, f"cannot read it: {type(error).__name__}: {reason}".rstrip(": ")) from None
+
+
+def refresh_one(
+    store: ScheduleStore,
+    location: str,
+    now: datetime,
+    timeout: float,
+    max_bytes: int = DEFAULT_MAX_SOURCE_BYTES,
+) -> RefreshOutcome:
+    try:
+        result = load_location(location, timeout=timeout, max_bytes=max_bytes)
     except ScheduleImportError as error:
         kept = next((state.event_count for state in store.sources() if state.location == location), 0)
         log.warning("schedule source %s; keeping its last %d events", error, kept)
@@ -101,10 +172,11 @@ def refresh_sources(
     now: datetime,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     monotonic: Callable[[], float] = time.monotonic,
+    max_bytes: int = DEFAULT_MAX_SOURCE_BYTES,
 ) -> list[RefreshOutcome]:
     """Read every configured source again; the scheduler calls this every ``[schedule] refresh``."""
     started = monotonic()
-    outcomes = [refresh_one(store, location, now, timeout) for location in locations]
+    outcomes = [refresh_one(store, location, now, timeout, max_bytes) for location in locations]
     log.info("%s", refresh_summary(outcomes, monotonic() - started))
     return outcomes
 
@@ -134,6 +206,7 @@ class ScheduleService:
     store: ScheduleStore
     locations: tuple[str, ...] = ()
     timeout: float = DEFAULT_TIMEOUT_SECONDS
+    max_bytes: int = DEFAULT_MAX_SOURCE_BYTES
 
     def refresh(self, now: datetime) -> list[RefreshOutcome]:
-        return refresh_sources(self.store, self.locations, now, self.timeout)
+        return refresh_sources(self.store, self.locations, now, self.timeout, max_bytes=self.max_bytes)

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 
 # Stable constraint names, so that SQLite's batch migrations can find them.
 NAMING_CONVENTION = {
@@ -105,6 +105,10 @@ class ScheduleEventRow(Base):
         Index("ix_schedule_events_source_generation", "source", "generation"),
         # what is still ahead at a time
         Index("ix_schedule_events_ends_at", "ends_at"),
+        # the events near an instant: the next ones of a kind, project and series by start, ...
+        Index("ix_schedule_events_kind_project_series_starts_at", "kind", "project", "series", "starts_at"),
+        # ... and the last ones of a kind and project by end
+        Index("ix_schedule_events_kind_project_ends_at", "kind", "project", "ends_at"),
     )
 
 
@@ -120,6 +124,8 @@ class ScheduleSourceRow(Base):
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     problem: Mapped[str | None] = mapped_column(Text)
     generation: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # its events' current one
+    # JSON, written with the generation: its kinds and projects, its longest event, one event of each series
+    summary: Mapped[str | None] = mapped_column(Text)
 
 
 class AnnouncementRow(Base):

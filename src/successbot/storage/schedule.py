@@ -22,15 +22,16 @@ it only briefly, however large the source:
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
-from operator import attrgetter
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, Executable, Select, and_, bindparam, delete, func, insert, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,10 +39,21 @@ from successbot.core.ports import SourceState, StorageError
 from successbot.schedules.model import Event, Kind
 from successbot.storage.errors import storage_errors
 from successbot.storage.models import ScheduleEventRow, ScheduleSourceRow
-from successbot.storage.schedule_cache import EventCache, Stamp
+from successbot.storage.schedule_cache import (
+    MAX_REPRESENTATIVES,
+    Group,
+    NearCache,
+    SourceSummary,
+    Stamp,
+    bounded_groups,
+    summarize,
+    summary_from_json,
+    summary_to_json,
+)
 
 log = logging.getLogger(__name__)
 
+NEAR_ROWS = 30  # events_near: of each kind and project, this many ahead of the instant and this many before
 STAGING_ROWS = 2000  # rows per staging or clean-up transaction: SQLite's lock is held for some 30 ms
 ABANDONED_AFTER = 3600.0  # seconds: staging this old is no refresh still running, but one that died
 
@@ -61,21 +73,22 @@ class SqlScheduleStore:
         # Generations are dated by the real clock, not the bot's: staging lives in real time.
         self._wall_clock = wall_clock
         # Checked against every source's current generation, a cheap stamp, so that a
-        # refresh by another instance is seen too.
-        self._cache = EventCache()
+        # refresh by another instance is seen too. Bounded: no source's every event is held.
+        self._cache = NearCache()
 
     def replace_source(self, location: str, events: Iterable[Event], at: datetime, format: str | None = None) -> int:
         """Make ``events`` the whole of ``location``'s events, at once for readers; returns how many."""
         generation = new_generation(self._wall_clock())
         stored = [_as_stored(location, event) for event in events]
         rows = [_to_values(generation, event) for event in stored]
+        summary = summarize(stored)
         try:
             self._stage(rows)
-            previous = self._switch(location, generation, len(rows), at, format)
+            previous = self._switch(location, generation, len(rows), at, format, summary)
         except StorageError:
             self._drop_quietly(location, _is_generation(generation))
             raise
-        self._cache.put(location, generation, sorted(stored, key=attrgetter("start")))  # no need to read them back
+        self._cache.put_summary(location, generation, summary)  # no need to read it back
         stale = or_(
             ScheduleEventRow.generation == previous,
             ScheduleEventRow.generation < _generations_before(self._wall_clock() - ABANDONED_AFTER),
@@ -91,7 +104,9 @@ class SqlScheduleStore:
             with storage_errors(), self._sessions.begin() as session:
                 session.execute(insert(ScheduleEventRow), rows[start : start + STAGING_ROWS])
 
-    def _switch(self, location: str, generation: int, count: int, at: datetime, format: str | None) -> int:
+    def _switch(
+        self, location: str, generation: int, count: int, at: datetime, format: str | None, summary: SourceSummary
+    ) -> int:
         """Make ``generation`` the current one of ``location``; returns the one it replaced."""
         with storage_errors(), self._sessions.begin() as session:
             staged = session.scalar(
@@ -102,6 +117,7 @@ class SqlScheduleStore:
             state = session.get(ScheduleSourceRow, location) or ScheduleSourceRow(location=location, generation=0)
             previous = state.generation
             state.generation, state.format, state.event_count = generation, format, count
+            state.summary = summary_to_json(summary)
             state.loaded_at = state.attempted_at = at
             state.problem = None
             session.add(state)
@@ -137,45 +153,92 @@ class SqlScheduleStore:
             state.attempted_at, state.problem = at, problem
 
     def events(self) -> list[Event]:
-        with storage_errors(), self._sessions() as session:
-            stamp = tuple(
-                (location, generation)
-                for location, generation in session.execute(
-                    select(ScheduleSourceRow.location, ScheduleSourceRow.generation).order_by(
-                        ScheduleSourceRow.location
-                    )
-                )
-            )
-            found = self._cache.merged(stamp)
-            if found is not None:
-                return found
-            self._read_into_cache(session, stamp)
-        return self._cache.merged(stamp) or []
-
-    def _read_into_cache(self, session: Session, stamp: Stamp) -> None:
-        """Read the current events of the sources the cache lacks, in one statement (one consistent view)."""
-        missing = self._cache.missing(stamp)
+        """Every current event, by start: for exports and listings, read at each call and never held."""
         current = and_(
             ScheduleSourceRow.location == ScheduleEventRow.source,
             ScheduleSourceRow.generation == ScheduleEventRow.generation,
         )
         # Columns, not ORM objects: for 63,000 events ORM objects took 1.8 s, plain rows 0.8 s.
         query = (
-            select(ScheduleSourceRow.generation, *_EVENT_COLUMNS)
+            select(*_EVENT_COLUMNS)
             .join(ScheduleSourceRow, current)
-            .where(ScheduleEventRow.source.in_(missing))
             .order_by(ScheduleEventRow.starts_at, ScheduleEventRow.id)
         )
-        read: dict[str, tuple[int, list[Event]]] = {}
-        for generation, *columns in session.execute(query):
-            event = _to_event(*columns)
-            read.setdefault(event.source, (generation, []))[1].append(event)
-        wanted = dict(stamp)
-        for location in missing:
-            # A source without rows is empty at the generation the stamp named. If it changed
-            # since, the stamp will differ at the next call and the source is read again.
-            generation, events = read.get(location, (wanted[location], []))
-            self._cache.put(location, generation, events)
+        with storage_errors(), self._sessions() as session:
+            return [_to_event(*columns) for columns in session.execute(query)]
+
+    def events_near(self, at: datetime) -> list[Event]:
+        """The events a question at ``at`` needs, by start, bounded however many are stored.
+
+        Of each kind, project and series, the first ``NEAR_ROWS`` not over at
+        ``at`` by start; of each kind and project, the last ``NEAR_ROWS`` over by
+        then, by end; each a range of an index. And every source's
+        representatives (one event of each series).
+        The answer for a minute is kept, so a burst of commands queries once.
+        """
+        minute = at.replace(second=0, microsecond=0)
+        with storage_errors(), self._sessions() as session:
+            stamp = self._stamp(session)
+            found = self._cache.window(stamp, minute)
+            if found is not None:
+                return found
+            summaries = self._summaries(session, stamp)
+            window = self._read_near(session, stamp, summaries, minute)
+        self._cache.put_window(stamp, minute, window)
+        return list(window)
+
+    def _stamp(self, session: Session) -> Stamp:
+        rows = session.execute(
+            select(ScheduleSourceRow.location, ScheduleSourceRow.generation).order_by(ScheduleSourceRow.location)
+        )
+        return tuple((location, generation) for location, generation in rows)
+
+    def _summaries(self, session: Session, stamp: Stamp) -> dict[str, SourceSummary]:
+        held, missing = self._cache.summaries(stamp)
+        if missing:
+            stored = dict(
+                session.execute(
+                    select(ScheduleSourceRow.location, ScheduleSourceRow.summary).where(
+                        ScheduleSourceRow.location.in_([location for location, _ in missing])
+                    )
+                ).all()
+            )
+            for location, generation in missing:
+                summary = summary_from_json(stored.get(location), location) or _summary_from_rows(
+                    session, location, generation
+                )
+                self._cache.put_summary(location, generation, summary)
+                held[location] = summary
+        return held
+
+    def _read_near(
+        self, session: Session, stamp: Stamp, summaries: dict[str, SourceSummary], at: datetime
+    ) -> list[Event]:
+        current = set(stamp)
+        generations = sorted({generation for _, generation in stamp})
+        spans: dict[Group, tuple[datetime, datetime]] = {}
+        for summary in summaries.values():
+            for group, (first, last) in zip(summary.groups, summary.spans, strict=True):
+                earlier, later = spans.get(group, (first, last))
+                spans[group] = (min(first, earlier), max(last, later))
+        groups = bounded_groups(spans)
+        lengths = [summary.longest for summary in summaries.values()]
+        longest = None if None in lengths else max((n for n in lengths if n is not None), default=timedelta(0))
+        found: dict[Event, tuple[datetime, float]] = {}
+        # A group that has ended by ``at`` has nothing ahead; one that starts after it, nothing behind.
+        queries = [_ahead(group, generations, at, longest) for group in groups if spans[group][1] >= at]
+        behind = dict.fromkeys(group[:2] for group in groups if spans[group][0] <= at)
+        queries += [_behind(kind, project, generations, at) for kind, project in behind]
+        connection = session.connection()  # Core, not the ORM: a tenth of the work per statement
+        for statement, values in queries:
+            for generation, row_id, *columns in connection.execute(statement, values):
+                event = _to_event(*columns)
+                if (event.source, generation) in current:  # not another instance's staging
+                    found.setdefault(event, (event.start, row_id))
+        for summary in summaries.values():
+            for event in summary.representatives:
+                found.setdefault(event, (event.start, float("inf")))
+        return sorted(found, key=found.__getitem__)
 
     def sources(self) -> list[SourceState]:
         with storage_errors(), self._sessions() as session:
@@ -184,6 +247,102 @@ class SqlScheduleStore:
                 SourceState(row.location, row.format, row.event_count, row.loaded_at, row.attempted_at, row.problem)
                 for row in rows
             ]
+
+
+_NEAR_COLUMNS = (ScheduleEventRow.generation, ScheduleEventRow.id)
+
+
+def _ahead(
+    group: Group, generations: list[int], at: datetime, longest: timedelta | None
+) -> tuple[Executable, dict[str, object]]:
+    """The group's first events not over at ``at``, by start: one range of the (kind, project, series, start) index."""
+    kind, project, series = group
+    values: dict[str, object] = {"kind": kind, "project": project, "series": series, "generations": generations}
+    values["at"] = at
+    if longest is not None:
+        values["since"] = at - longest
+    return _ahead_statement(project is None, series is None, longest is not None), values
+
+
+def _behind(
+    kind: str, project: str | None, generations: list[int], at: datetime
+) -> tuple[Executable, dict[str, object]]:
+    """The kind and project's last events over at ``at``, by end: one range of the (kind, project, end) index."""
+    values: dict[str, object] = {"kind": kind, "project": project, "generations": generations, "at": at}
+    return _behind_statement(project is None), values
+
+
+def _matches(column: Any, name: str, is_null: bool) -> ColumnElement[bool]:
+    return column.is_(None) if is_null else column == bindparam(name)  # type: ignore[no-any-return]
+
+
+# Built once and run with new values: building a statement cost 2 ms, more than running it.
+@functools.cache
+def _ahead_statement(no_project: bool, no_series: bool, bounded: bool) -> Select[Any]:
+    row = ScheduleEventRow
+    at = bindparam("at", type_=row.starts_at.type)
+    # Not over: it ends after ``at``, or is an instant at ``at`` (Event.is_over).
+    not_over = or_(row.ends_at > at, and_(row.ends_at == at, row.starts_at == at))
+    # What started more than the longest event before ``at`` is over: the index range starts there.
+    since = [row.starts_at >= bindparam("since", type_=row.starts_at.type)] if bounded else []
+    return (
+        select(*_NEAR_COLUMNS, *_EVENT_COLUMNS)
+        .where(
+            row.kind == bindparam("kind"),
+            _matches(row.project, "project", no_project),
+            _matches(row.series, "series", no_series),
+            row.generation.in_(bindparam("generations", expanding=True)),
+            not_over,
+            *since,
+        )
+        .order_by(row.starts_at, row.id)
+        .limit(NEAR_ROWS)
+    )
+
+
+@functools.cache
+def _behind_statement(no_project: bool) -> Select[Any]:
+    row = ScheduleEventRow
+    at = bindparam("at", type_=row.ends_at.type)
+    over = or_(row.ends_at < at, and_(row.ends_at == at, row.starts_at < at))
+    return (
+        select(*_NEAR_COLUMNS, *_EVENT_COLUMNS)
+        .where(
+            row.kind == bindparam("kind"),
+            _matches(row.project, "project", no_project),
+            row.generation.in_(bindparam("generations", expanding=True)),
+            row.ends_at <= at,  # the index's range; ``over`` is the exact test
+            over,
+        )
+        .order_by(row.ends_at.desc(), row.id.desc())
+        .limit(NEAR_ROWS)
+    )
+
+
+def _summary_from_rows(session: Session, location: str, generation: int) -> SourceSummary:
+    """The summary of a generation stored without one (before migration 0006): from its rows, once."""
+    row = ScheduleEventRow
+    mine = and_(row.source == location, row.generation == generation)
+    groups = session.execute(
+        select(row.kind, row.project, row.series, func.min(row.starts_at), func.max(row.ends_at))
+        .where(mine)
+        .group_by(row.kind, row.project, row.series)
+    ).all()
+    spans = {(kind, project, series): (first, last) for kind, project, series, first, last in groups}
+    chosen_groups = bounded_groups(spans)
+    chosen = (
+        select(func.min(row.id))
+        .where(mine)
+        .group_by(row.kind, row.series, row.release_id, row.all_day)
+        .limit(MAX_REPRESENTATIVES)
+    )
+    representatives = session.execute(select(*_EVENT_COLUMNS).where(row.id.in_(chosen.scalar_subquery())))
+    return SourceSummary(
+        chosen_groups,
+        tuple(spans[group] for group in chosen_groups),
+        None,  # unknown: near queries then search every earlier event of a group, as correct and slower
+        tuple(_to_event(*columns) for columns in representatives),
+    )
 
 
 def _is_generation(generation: int) -> ColumnElement[bool]:

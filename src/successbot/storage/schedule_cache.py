@@ -1,51 +1,176 @@
-"""The schedule's events held in memory, per source and generation, shared by the threads of one bot.
+"""What the schedule store keeps in memory, bounded however many events are stored.
 
-``events()`` is asked at every ``!deadline`` and every announcement check,
-and reading every row each time cost most of a reply. Reading them all again
-after each refresh was worse: 63,000 events of one large calendar took 0.8 s,
-and 7 s while another thread parsed (each row read waits for the
-interpreter's lock). So each source is kept with the generation it was read
-or written as: a refresh here hands its new events over without a read, and
-a refresh by another instance costs a read of only the sources it changed.
+``!deadline`` and ``!election`` ask what is near an instant, so the store
+answers that (``SqlScheduleStore.events_near``) from indexed queries instead of
+holding every event: 200,000 stored events made the first ``!deadline`` take
+13 s and the bot 485 MB when every event was read and kept. What is kept here:
 
-One lock guards the cache: the scheduler's thread writes it, any thread reads it.
+- each source's ``SourceSummary`` (its kinds, projects and series, its longest event,
+  one event of each series), by source and generation: a few hundred events at
+  most, whatever the source's size. It is written beside the generation
+  (``schedule_sources.summary``), so another instance reads it in one row.
+- the last few answers of ``events_near``, by the sources' stamp and the minute
+  asked about: a burst of commands in one minute costs one set of queries.
+
+One lock guards both: the scheduler's thread writes, any thread reads.
 """
 
 from __future__ import annotations
 
-import heapq
+import json
 import threading
-from operator import attrgetter
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from successbot.schedules.model import Event
+from successbot.schedules.model import Event, Kind
 
 Stamp = tuple[tuple[str, int], ...]  # every source's location and current generation, by location
+Group = tuple[
+    str, str | None, str | None
+]  # (kind, project, series): the events near an instant are looked up per group
+
+MAX_GROUPS = 200  # per source: kinds, projects and series; a source naming more is looked up for these
+MAX_REPRESENTATIVES = 200  # per source: one event of each kind, series, release and all-day-ness
+WINDOWS_KEPT = 2  # answers of events_near held: this minute's and the last one's
 
 
-class EventCache:
+@dataclass(frozen=True)
+class SourceSummary:
+    """What a question near an instant needs of a source besides the events near it."""
+
+    groups: tuple[Group, ...]
+    # Each group's first start and last end: a group wholly after or before an instant needs no query.
+    spans: tuple[tuple[datetime, datetime], ...]
+    longest: timedelta | None  # the longest event: what starts that long before an instant may still be open
+    # One event of each (kind, series, release, all day): every series' names stay known, and whether
+    # the election repository's exact timelines are present, however far they are from the instant.
+    representatives: tuple[Event, ...]
+
+
+def summarize(events: Iterable[Event]) -> SourceSummary:
+    spans: dict[Group, tuple[datetime, datetime]] = {}
+    longest = timedelta(0)
+    representatives: dict[tuple[object, ...], Event] = {}
+    for event in events:
+        group = (event.kind.value, event.project, event.series)
+        first, last = spans.get(group, (event.start, event.end))
+        spans[group] = (min(first, event.start), max(last, event.end))
+        longest = max(longest, event.end - event.start)
+        representatives.setdefault((event.kind, event.series, event.release_id, event.all_day), event)
+    groups = bounded_groups(spans)
+    return SourceSummary(
+        groups,
+        tuple(spans[group] for group in groups),
+        longest,
+        tuple(list(representatives.values())[:MAX_REPRESENTATIVES]),
+    )
+
+
+def bounded_groups(groups: Iterable[Group]) -> tuple[Group, ...]:
+    """Cross-project kinds first, then projects by name, at most ``MAX_GROUPS``."""
+    return tuple(
+        sorted(set(groups), key=lambda group: (group[1] is not None, group[1] or "", group[2] or "", group[0]))[
+            :MAX_GROUPS
+        ]
+    )
+
+
+def summary_to_json(summary: SourceSummary) -> str:
+    return json.dumps(
+        {
+            "groups": [
+                [*group, first.isoformat(), last.isoformat()]
+                for group, (first, last) in zip(summary.groups, summary.spans, strict=True)
+            ],
+            "longest": None if summary.longest is None else summary.longest.total_seconds(),
+            "events": [_event_to_json(event) for event in summary.representatives],
+        },
+        separators=(",", ":"),
+    )
+
+
+def summary_from_json(text: str | None, location: str) -> SourceSummary | None:
+    """The summary stored for ``location``; None when there is none or it cannot be read (then it is worked out)."""
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+        groups = tuple(
+            (str(kind), None if project is None else str(project), None if series is None else str(series))
+            for kind, project, series, _first, _last in data["groups"]
+        )
+        spans = tuple(
+            (datetime.fromisoformat(first), datetime.fromisoformat(last)) for *_group, first, last in data["groups"]
+        )
+        longest = None if data["longest"] is None else timedelta(seconds=float(data["longest"]))
+        events = tuple(_event_from_json(item, location) for item in data["events"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    return SourceSummary(groups, spans, longest, events)
+
+
+def _event_to_json(event: Event) -> list[object]:
+    return [
+        event.kind.value,
+        event.title,
+        event.start.isoformat(),
+        event.end.isoformat(),
+        event.entry,
+        event.all_day,
+        event.series,
+        event.release_id,
+        event.project,
+        event.label,
+    ]
+
+
+def _event_from_json(item: list[object], location: str) -> Event:
+    kind, title, start, end, entry, all_day, series, release_id, project, label = item
+    return Event(
+        Kind(kind),
+        str(title),
+        datetime.fromisoformat(str(start)),
+        datetime.fromisoformat(str(end)),
+        location,
+        str(entry),
+        all_day=bool(all_day),
+        series=None if series is None else str(series),
+        release_id=None if release_id is None else str(release_id),
+        project=None if project is None else str(project),
+        label=None if label is None else str(label),
+    )
+
+
+class NearCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._sources: dict[str, tuple[int, list[Event]]] = {}  # location -> (generation, events by start)
-        self._merged: tuple[Stamp, list[Event]] | None = None
+        self._summaries: dict[tuple[str, int], SourceSummary] = {}
+        self._windows: OrderedDict[tuple[Stamp, datetime], list[Event]] = OrderedDict()
 
-    def merged(self, stamp: Stamp) -> list[Event] | None:
-        """Every source's events by start time, if the cache holds exactly ``stamp``'s; else None."""
+    def summaries(self, stamp: Stamp) -> tuple[dict[str, SourceSummary], list[tuple[str, int]]]:
+        """The summaries held for ``stamp``'s sources, by location, and the (location, generation) missing."""
         with self._lock:
-            if self._merged is not None and self._merged[0] == stamp:
-                return list(self._merged[1])
-            if any(self._sources.get(location, (None,))[0] != generation for location, generation in stamp):
+            held = {location: self._summaries[key] for key in stamp if key in self._summaries for location in key[:1]}
+            return held, [(location, gen) for location, gen in stamp if location not in held]
+
+    def put_summary(self, location: str, generation: int, summary: SourceSummary) -> None:
+        with self._lock:
+            for key in [key for key in self._summaries if key[0] == location and key[1] != generation]:
+                del self._summaries[key]  # one generation per source: the cache stays as small as the sources
+            self._summaries[(location, generation)] = summary
+
+    def window(self, stamp: Stamp, minute: datetime) -> list[Event] | None:
+        with self._lock:
+            found = self._windows.get((stamp, minute))
+            if found is None:
                 return None
-            merged = list(heapq.merge(*(self._sources[location][1] for location, _ in stamp), key=attrgetter("start")))
-            self._merged = (stamp, merged)
-            return list(merged)
+            self._windows.move_to_end((stamp, minute))
+            return list(found)
 
-    def missing(self, stamp: Stamp) -> list[str]:
-        """The sources of ``stamp`` whose generation the cache does not hold."""
+    def put_window(self, stamp: Stamp, minute: datetime, events: list[Event]) -> None:
         with self._lock:
-            return [location for location, generation in stamp if self._sources.get(location, (None,))[0] != generation]
-
-    def put(self, location: str, generation: int, events: list[Event]) -> None:
-        """``events`` (in start order, ties in the order stored) are ``location``'s at ``generation``."""
-        with self._lock:
-            self._sources[location] = (generation, events)
-            self._merged = None
+            self._windows[(stamp, minute)] = events
+            while len(self._windows) > WINDOWS_KEPT:
+                self._windows.popitem(last=False)

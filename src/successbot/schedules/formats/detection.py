@@ -19,6 +19,7 @@ from successbot.schedules.formats import (
     openstack_series,
     successbot_yaml,
 )
+from successbot.schedules.formats.bounds import bounded
 from successbot.schedules.formats.plain_yaml import describe_error, error_line, load_text_yaml
 from successbot.schedules.model import ImportResult, ScheduleImportError, SiblingReader
 
@@ -45,7 +46,7 @@ def import_text(source: str, text: str, read_sibling: SiblingReader, format: str
             raise ScheduleImportError(source, f"--format {format} given, but the content is {detected}")
         result = _import_yaml(source, data, detected, read_sibling)
     result.format = result.format or detected
-    return result
+    return bounded(source, result)
 
 
 def _parsed_yaml(source: str, text: str) -> Any:

@@ -3,21 +3,40 @@
 Our own properties (``X-SUCCESSBOT-KIND``, ``-SERIES``, ``-RELEASE``,
 ``-PROJECT``, ``-LABEL``) make an export import back unchanged; a foreign
 calendar's events become deadlines, or the kind their CATEGORIES name.
+
+A calendar is anyone's file, so what it may hold is bounded: more than
+``bounds.MAX_EVENTS`` events are refused before any is read, and a recurring
+event (RRULE) is expanded only when its rule is a plain daily, weekly,
+monthly or yearly one (INTERVAL, COUNT, UNTIL, BYDAY), to at most
+``MAX_OCCURRENCES`` occurrences within ``RECURRENCE_HORIZON`` of its start.
+Any other rule (hourly or finer, BYMONTHDAY, BYSETPOS, …) gives its first
+occurrence only, with a note: dateutil took 5 to 18 s to find that
+``FREQ=DAILY;BYMONTH=2;BYMONTHDAY=31`` never occurs, however near its UNTIL.
+A rule longer than ``MAX_RULE_LENGTH`` refuses the file.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from successbot.schedules.formats.bounds import MAX_EVENTS, too_many_events
 from successbot.schedules.model import Event, ImportResult, Kind, ScheduleImportError, day_event_span
 
 if TYPE_CHECKING:
     import icalendar  # imported when a calendar is read or written: a bot without one never pays for it
 
 PRODUCT_ID = "-//successbot//schedule//EN"
+
+MAX_OCCURRENCES = 100  # per recurring event: two years of a weekly meeting
+RECURRENCE_HORIZON = timedelta(days=2 * 366)
+MAX_RULE_LENGTH = 300  # characters of an RRULE value; published rules are a few dozen
+# Rules whose every period has an occurrence: dateutil finds each at once, never searching for years.
+EXPANDED_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
+EXPANDED_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "WKST"}
 
 
 def import_calendar(source: str, text: str) -> ImportResult:
@@ -28,30 +47,109 @@ def import_calendar(source: str, text: str) -> ImportResult:
     except ValueError as error:
         raise ScheduleImportError(source, f"not a valid iCalendar file: {str(error).splitlines()[0]}") from None
     result = ImportResult()
-    for index, component in enumerate(calendar.walk("VEVENT")):
+    components = calendar.walk("VEVENT")
+    if len(components) > MAX_EVENTS:
+        raise too_many_events(source, len(components))
+    for index, component in enumerate(components):
         summary = str(component.get("SUMMARY") or "").strip()
         entry = f"VEVENT {index + 1}" + (f" ({summary})" if summary else "")
         if not summary:
             raise ScheduleImportError(source, "expected a SUMMARY (the event's title)", entry)
-        if component.get("RRULE") is not None:
-            result.notes.append(f"{source}: {entry} repeats (RRULE); only its first occurrence is imported")
         start, end, all_day = _span(source, component, entry)
-        result.events.append(
-            Event(
-                _kind(component),
-                summary,
-                start,
-                end,
-                source,
-                entry,
-                all_day=all_day,
-                series=_text(component, "X-SUCCESSBOT-SERIES"),
-                release_id=_text(component, "X-SUCCESSBOT-RELEASE"),
-                project=_text(component, "X-SUCCESSBOT-PROJECT"),
-                label=_text(component, "X-SUCCESSBOT-LABEL"),
-            )
+        first = Event(
+            _kind(component),
+            summary,
+            start,
+            end,
+            source,
+            entry,
+            all_day=all_day,
+            series=_text(component, "X-SUCCESSBOT-SERIES"),
+            release_id=_text(component, "X-SUCCESSBOT-RELEASE"),
+            project=_text(component, "X-SUCCESSBOT-PROJECT"),
+            label=_text(component, "X-SUCCESSBOT-LABEL"),
         )
+        occurrences = [first]
+        if component.get("RRULE") is not None:
+            occurrences = _occurrences(source, component, first, result.notes)
+        if len(result.events) + len(occurrences) > MAX_EVENTS:
+            raise too_many_events(source, len(result.events) + len(occurrences))
+        result.events += occurrences
     return result
+
+
+def _occurrences(source: str, component: icalendar.Event, first: Event, notes: list[str]) -> list[Event]:
+    """``first`` and its recurrences, bounded; only ``first`` (with a note) for a rule not expanded."""
+    rule = component.get("RRULE")
+    rule = rule[0] if isinstance(rule, list) and rule else rule
+    try:
+        text = rule.to_ical().decode("ascii", errors="replace")
+    except (AttributeError, ValueError, TypeError):
+        text = ""
+    parts = {part.split("=", 1)[0].upper() for part in text.split(";") if part}
+    frequency = next(
+        (part.split("=", 1)[1].upper() for part in text.split(";") if part.upper().startswith("FREQ=")), ""
+    )
+    if len(text) > MAX_RULE_LENGTH:  # no calendar program writes these: the file is made to hurt
+        raise ScheduleImportError(
+            source, f"refused: its RRULE is {len(text):,} characters long (at most {MAX_RULE_LENGTH})", first.entry
+        )
+    if frequency not in EXPANDED_FREQUENCIES or not parts <= EXPANDED_PARTS:
+        notes.append(f"{source}: {first.entry} repeats (RRULE {text}); only its first occurrence is imported")
+        return [first]
+    from dateutil.rrule import rrulestr  # icalendar's own dependency
+
+    # In the event's own zone, so that a weekly 15:00 stays 15:00 across a change of daylight saving time.
+    local = component.decoded("DTSTART")
+    if first.all_day:
+        anchor = first.start.replace(tzinfo=None)
+    else:
+        anchor = local if isinstance(local, datetime) and local.tzinfo is not None else first.start
+    try:
+        recurrence = rrulestr(text, dtstart=anchor, ignoretz=first.all_day)
+    except (ValueError, TypeError, OverflowError) as error:
+        notes.append(f"{source}: {first.entry} repeats, but its RRULE cannot be read ({error}); first occurrence only")
+        return [first]
+    horizon = anchor + RECURRENCE_HORIZON
+    excluded = _excluded(component, first.all_day)
+    length = first.end - first.start
+    found: list[Event] = []
+    for moment in _safely(recurrence):
+        if moment > horizon or len(found) == MAX_OCCURRENCES:
+            notes.append(
+                f"{source}: {first.entry} repeats beyond {MAX_OCCURRENCES} occurrences or two years; "
+                f"the first {len(found)} are imported"
+            )
+            break
+        start = moment.replace(tzinfo=UTC) if first.all_day else moment.astimezone(UTC)
+        if start in excluded:
+            continue
+        number = len(found) + 1
+        entry = first.entry if number == 1 else f"{first.entry} #{number}"
+        found.append(replace(first, start=start, end=start + length, entry=entry))
+    return found or [first]
+
+
+def _safely(moments: Iterable[datetime]) -> Iterable[datetime]:
+    """The occurrences until dateutil gives up (a date past year 9999)."""
+    try:
+        yield from moments
+    except (ValueError, OverflowError):
+        return
+
+
+def _excluded(component: icalendar.Event, all_day: bool) -> set[datetime]:
+    """The EXDATE instants, as the occurrences are computed (UTC; a date at 00:00 UTC)."""
+    found: set[datetime] = set()
+    values = component.get("EXDATE")
+    for group in values if isinstance(values, list) else [values] if values is not None else []:
+        for item in getattr(group, "dts", []):
+            moment = item.dt
+            if not isinstance(moment, datetime):
+                found.add(datetime.combine(moment, datetime.min.time(), UTC))
+            else:
+                found.add(_utc(moment))
+    return found
 
 
 def _span(source: str, component: icalendar.Event, entry: str) -> tuple[datetime, datetime, bool]:
