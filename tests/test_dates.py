@@ -124,6 +124,7 @@ ISOFORMAT_ALLOWED = (
     "publishing/renderers/base.py",  # iso_time: JSON, CSV, Atom and <time datetime>
     "schedules/formats/",  # writing schedule files and iCalendar ids
     "cli/example_schedule.py",  # writes a schedule file
+    "storage/schedule_cache.py",  # the JSON summary stored with each source
 )
 
 

@@ -186,3 +186,21 @@ def test_with_200000_events_the_first_deadline_reads_a_bounded_number_of_rows(
     assert all(" LIMIT " in s for s in statements if "FROM schedule_events" in s), statements
     assert steps <= 3 * small_steps + 200, (steps, small_steps)
     assert small_rows > 0 and small_reply
+
+
+def test_every_source_s_groups_are_looked_up_however_many_sources_name_how_many(tmp_path: Path, migrated_template):
+    """Each summary holds at most MAX_GROUPS groups; the union of several sources' groups may hold more."""
+    path = tmp_path / "many.db"
+    shutil.copy(migrated_template, path)
+    store = SqlScheduleStore(make_engine(f"sqlite:///{path}"))
+    day = datetime(2027, 1, 4, tzinfo=UTC)
+    for number in range(3):
+        source = f"team-{number}.yaml"
+        events = [
+            Event(Kind.DEADLINE, f"Team {number}-{n} freeze", day, day + timedelta(days=1), source, f"row {n}",
+                  all_day=True, project=f"team{number}x{n:03}")
+            for n in range(150)
+        ]  # fmt: skip
+        store.replace_source(source, events, LOADED_AT, "successbot")
+    near = {event.project for event in store.events_near(day - timedelta(days=3))}
+    assert {f"team{number}x{n:03}" for number in range(3) for n in range(150)} <= near

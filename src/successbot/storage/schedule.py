@@ -221,7 +221,7 @@ class SqlScheduleStore:
             for group, (first, last) in zip(summary.groups, summary.spans, strict=True):
                 earlier, later = spans.get(group, (first, last))
                 spans[group] = (min(first, earlier), max(last, later))
-        groups = bounded_groups(spans)
+        groups = tuple(spans)  # each source's summary is bounded already; bounding the union would drop whole series
         lengths = [summary.longest for summary in summaries.values()]
         longest = None if None in lengths else max((n for n in lengths if n is not None), default=timedelta(0))
         found: dict[Event, tuple[datetime, float]] = {}
