@@ -98,7 +98,7 @@ def test_storage_failure_acknowledges_nothing(clock):
 
 def test_a_bug_in_a_command_gives_one_short_line_not_an_exception(clock, store, caplog):
     class ExplodingStore:
-        def recent(self, channel, limit):
+        def recent(self, channel, limit, kind="success"):
             raise RuntimeError("boom")
 
     channel = Channel(make_core(ExplodingStore()), clock)  # type: ignore[arg-type]

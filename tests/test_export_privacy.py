@@ -87,5 +87,6 @@ def test_the_default_pages_show_neither_account_nor_user_at_host(store, tmp_path
     site = tmp_path / "site"
     Publisher(store, site).publish_all()
     (entry,) = json.loads((site / "2016-W11.json").read_text(encoding="utf-8"))
-    assert set(entry) == {"id", "created_at", "channel", "nick", "text"}
+    # The week's page holds thanks beside the successes, so each entry says which it is.
+    assert set(entry) == {"id", "created_at", "channel", "nick", "text", "kind", "thanked"}
     assert store.get(1).userhost == USERHOST  # the database keeps it, for an admin's private export

@@ -9,6 +9,8 @@ from successbot.core.clock import Clock
 from successbot.publishing.renderers.base import Privacy
 from successbot.runtime.app import StartupError
 
+KIND_WORDS = {"successes": "successes", "thanks": "thanks", "all": "successes and thanks"}
+
 
 def run_export(args: argparse.Namespace, clock: Clock) -> int:
     from successbot.core.privacy import NOTHING_HIDDEN
@@ -34,7 +36,8 @@ def run_export(args: argparse.Namespace, clock: Clock) -> int:
         left_out = None
         if args.channel and hidden.hides(args.channel):
             left_out = (
-                f"{args.channel} is keyed, secret or private, so a public export leaves its successes out; "
+                f"{args.channel} is keyed, secret or private, so a public export leaves its "
+                f"{KIND_WORDS[args.kind]} out; "
                 "name it in [export] channels, or use --private for an admin's export"
             )
         document = export_successes(
@@ -53,6 +56,7 @@ def run_export(args: argparse.Namespace, clock: Clock) -> int:
                 mark_unverified=app.config.export.mark_unverified,
             ),
             hidden=hidden,
+            kind=args.kind,
         )
     finally:
         app.close()

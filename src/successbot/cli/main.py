@@ -98,6 +98,12 @@ def build_parser() -> Parser:
     export.add_argument("--format", choices=sorted(RENDERERS), default="text", help="default: text")
     export.add_argument("--group-by-channel", action="store_true", help="one section per channel")
     export.add_argument(
+        "--kind",
+        choices=("successes", "thanks", "all"),
+        default="successes",
+        help="what to export: the successes (default), the thanks (#thanks), or all of both in the order said",
+    )
+    export.add_argument(
         "--include-deleted", action="store_true", help="deleted successes too, marked as such (an audit)"
     )
     export.add_argument(

@@ -5,6 +5,6 @@ new command is a function declared with ``@command`` in the module of its
 topic, added to that module's ``COMMANDS``; ``ALL_COMMANDS`` is the bot's table.
 """
 
-from successbot.commands import help, schedule, successes
+from successbot.commands import help, schedule, successes, thanks
 
-ALL_COMMANDS = (*successes.COMMANDS, *schedule.COMMANDS, *help.COMMANDS)
+ALL_COMMANDS = (*successes.COMMANDS, *thanks.COMMANDS, *schedule.COMMANDS, *help.COMMANDS)

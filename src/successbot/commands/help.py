@@ -13,7 +13,8 @@ HASHTAG_NOTE = " (a hashtag, not a command: start a channel message with it)"
 @command(
     "help",
     args="[COMMAND]",
-    summary="lists every command and its forms, or explains one (or the hashtag #success) with a worked example",
+    summary="lists every command and its forms, or explains one (or the hashtags #success and #thanks) with a worked "
+    "example",
     examples=[
         Example(
             "!help successes",
@@ -31,12 +32,14 @@ def show_help(request: Request) -> list[str]:
         return [clipped(f"Commands: {listed}. Say {prefix}help COMMAND for details.", MAX_REPLY)]
     found = table.find(topic)
     family = table.family(topic)
+    hashtag = table.find(HASHTAG + topic.lstrip(HASHTAG + prefix))
     if found is not None:
-        # !help successes also names !successes week: every form of the command, in one line.
-        also = f" Also {', '.join(cmd.usage(prefix) for cmd in family)}." if family else ""
+        # !help successes also names !successes week, and !help thanks the hashtag #thanks: every form, in one line.
+        forms = [f"the hashtag {hashtag.usage(prefix)}"] if hashtag is not None and hashtag is not found else []
+        forms += [cmd.usage(prefix) for cmd in family]
+        also = f" Also {', '.join(forms)}." if forms else ""
         return [clipped(explain(found, prefix, also), MAX_REPLY)]
     # !help success: the hashtag #success and the !success … commands, each in brief.
-    hashtag = table.find(HASHTAG + topic.lstrip(HASHTAG + prefix))
     named = ([hashtag] if hashtag is not None else []) + family
     if named:
         briefs = " | ".join(brief(cmd, prefix) for cmd in named)

@@ -1,4 +1,8 @@
-"""Commands about successes: record one, list the latest, delete and restore."""
+"""Commands about successes: record one, list the latest, delete and restore.
+
+The thanks commands (``commands.thanks``) are these same steps for records of
+kind ``THANKS``: the helpers below take the kind.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,14 @@ from successbot.core.formatting import strip_formatting
 from successbot.core.messages import Reply
 from successbot.core.ports import StorageError, UnknownSuccess
 from successbot.core.privacy import channel_key
-from successbot.core.successes import InvalidSuccessText, NewSuccess, Success, fitted_success_text
+from successbot.core.successes import (
+    SUCCESS,
+    InvalidSuccessText,
+    NewSuccess,
+    Success,
+    fitted_success_text,
+    shown_text,
+)
 from successbot.core.weeks import week_containing
 
 log = logging.getLogger(__name__)
@@ -28,20 +39,37 @@ NOT_RECORDED = "Not recorded: the database is unavailable right now, so nothing 
     needs_account=lambda services: services.require_account_for_success,
 )
 def record_success(request: Request) -> list[str | Reply]:
-    message = request.message
-    if message.channel is None:
-        return ["#success works in a channel, so the success has a home; say it there."]
-    if request.services.require_account_for_success and message.account is None:
-        return [
-            request.to_speaker(
-                "Not recorded: this channel records successes from people logged in to services only "
-                "(a nick alone can be taken by anyone). Log in, then say it again."
-            )
-        ]
+    if refusal := refused_recording(request, SUCCESS):
+        return [refusal]
     try:
         text, cut = fitted_success_text(request.args)
     except InvalidSuccessText:
         return [request.to_speaker("Usage: #success TEXT, e.g. #success fixed the docs gate")]
+    return record(request, text, cut)
+
+
+PLURAL = {SUCCESS: "successes", "thanks": "thanks"}
+
+
+def refused_recording(request: Request, kind: str) -> str | None:
+    """Why ``#success`` (or ``#thanks``) cannot be recorded from this speaker here; None when it can."""
+    message = request.message
+    if message.channel is None:
+        return f"#{kind} works in a channel, so the {kind} has a home; say it there."
+    if request.services.require_account_for_success and message.account is None:
+        return request.to_speaker(
+            f"Not recorded: this channel records {PLURAL[kind]} from people logged in to services only "
+            "(a nick alone can be taken by anyone). Log in, then say it again."
+        )
+    return None
+
+
+def record(
+    request: Request, text: str, cut: bool, kind: str = SUCCESS, thanked: str | None = None
+) -> list[str | Reply]:
+    """Store the record and acknowledge it to the speaker once committed."""
+    message = request.message
+    assert message.channel is not None  # refused_recording said so
     new = NewSuccess(
         text=text,
         nick=message.nick,
@@ -50,17 +78,19 @@ def record_success(request: Request) -> list[str | Reply]:
         account=message.account,
         userhost=message.userhost,
         network=message.network,
+        kind=kind,
+        thanked=thanked,
     )
     # add() returns only once the row is committed: the acknowledgement never precedes it.
     try:
         success = request.services.successes.add(new)
     except StorageError as error:  # locked by another writer, disk full, server gone
-        log.error("could not record a success from %s in %s: %s", message.nick, message.channel, error)
+        log.error("could not record a %s from %s in %s: %s", kind, message.nick, message.channel, error)
         return [request.to_speaker(NOT_RECORDED)]
     request.services.changed(success)
     # A private channel's successes are left off the public pages, so its acknowledgement links none.
     page = None if request.services.is_private(message.channel) else request.services.week_page_url(success.created_at)
-    return [request.acknowledge(success.id, page, cut_at=len(text) if cut else None)]
+    return [request.acknowledge(success.id, page, cut_at=len(text) if cut else None, kind=kind)]
 
 
 @command(
@@ -71,8 +101,13 @@ def record_success(request: Request) -> list[str | Reply]:
     examples=[Example("!successes", "#1 Mon 14 Mar 2016 10:00 UTC alice: fixed the gate")],
 )
 def list_successes(request: Request) -> list[str]:
+    return list_records(request, SUCCESS, "successes", "#success TEXT")
+
+
+def list_records(request: Request, kind: str, trigger: str, how: str) -> list[str]:
+    """``!successes [N] [#CHANNEL]`` or ``!thanks …``: the newest records of ``kind``; ``how`` says how to add one."""
     count, channel = DEFAULT_LISTED, request.message.channel
-    usage = request.services.commands.find("successes").usage(request.services.command_prefix)  # type: ignore[union-attr]
+    usage = request.services.commands.find(trigger).usage(request.services.command_prefix)  # type: ignore[union-attr]
     for word in request.args.split():
         if word.isascii() and word.isdigit() and int(word) > 0:
             count = min(int(word), MAX_LISTED)
@@ -83,10 +118,10 @@ def list_successes(request: Request) -> list[str]:
     if channel is None:
         return [f"Which channel? Usage: {usage}"]
     if not may_list(request, channel):
-        return [request.to_speaker(private_refusal(request, channel))]
-    found = request.services.successes.recent(channel, count)
+        return [request.to_speaker(private_refusal(request, channel, PLURAL[kind]))]
+    found = request.services.successes.recent(channel, count, kind=kind)
     if not found:
-        return [request.to_speaker(f"No successes recorded in {shown(channel)} yet. Add one with #success TEXT")]
+        return [request.to_speaker(f"No {PLURAL[kind]} recorded in {shown(channel)} yet. Add one with {how}")]
     return [describe(success) for success in found]
 
 
@@ -122,12 +157,12 @@ def may_list(request: Request, channel: str) -> bool:
     return services.is_member(request.message.nick, channel) or services.is_admin(request.message.account)
 
 
-def private_refusal(request: Request, channel: str) -> str:
+def private_refusal(request: Request, channel: str, what: str = "successes") -> str:
     """The same words whether the channel has successes or not: a refusal must not tell."""
     name = shown(channel)
     if request.message.channel is not None:
-        return f"{name} keeps its successes to itself: ask in {name}, or in a private message while you are in it."
-    return f"{name} keeps its successes to itself: I list them only to people in it now (or to admins)."
+        return f"{name} keeps its {what} to itself: ask in {name}, or in a private message while you are in it."
+    return f"{name} keeps its {what} to itself: I list them only to people in it now (or to admins)."
 
 
 def _public_here(request: Request, found: list[Success]) -> list[Success]:
@@ -148,10 +183,11 @@ LISTED_BYTES = 350
 
 
 def describe(success: Success) -> str:
-    """A success as ``!successes`` lists it, shortened with ``…`` to fit one line, so N entries are N lines."""
+    """A success (or thanks) as ``!successes`` lists it, shortened with ``…`` to fit one line, so N entries are
+    N lines."""
     head = f"#{success.id} {moment(success.created_at)} {success.nick}: "
     room = LISTED_BYTES - len(head.encode("utf-8"))
-    text = success.text
+    text = shown_text(success)
     if len(text.encode("utf-8")) > room:
         cut = text.encode("utf-8")[: max(0, room - 3)].decode("utf-8", errors="ignore")  # "…" is 3 bytes
         space = cut.rfind(" ")
@@ -169,21 +205,26 @@ def describe(success: Success) -> str:
     needs_account=True,
 )
 def delete_success(request: Request) -> list[str]:
-    success = _target(request, "delete")
+    return delete_record(request, SUCCESS)
+
+
+def delete_record(request: Request, kind: str) -> list[str]:
+    """``!success delete ID`` or ``!thanks delete ID``: by its author or an admin."""
+    success = _target(request, "delete", kind)
     if isinstance(success, str):
         return [request.to_speaker(success)]
     message = request.message
     if not (is_author(request, success) or request.services.is_admin(message.account)):
         return [
             request.to_speaker(
-                f"Only the author of success #{success.id} or an admin can delete it{_login_hint(request)}."
+                f"Only the author of {kind} #{success.id} or an admin can delete it{_login_hint(request)}."
             )
         ]
     if success.is_deleted:
-        return [request.to_speaker(f"Success #{success.id} is already deleted.")]
+        return [request.to_speaker(f"{kind.capitalize()} #{success.id} is already deleted.")]
     deleted = request.services.successes.mark_deleted(success.id, by=message.account or message.nick, at=request.now)
     request.services.changed(deleted)
-    return [request.to_speaker(f"Deleted success #{success.id}")]
+    return [request.to_speaker(f"Deleted {kind} #{success.id}")]
 
 
 @command(
@@ -194,28 +235,38 @@ def delete_success(request: Request) -> list[str]:
     admin_only=True,
 )
 def undelete_success(request: Request) -> list[str]:
+    return undelete_record(request, SUCCESS)
+
+
+def undelete_record(request: Request, kind: str) -> list[str]:
+    """``!success undelete ID`` or ``!thanks undelete ID``: admins only."""
     if _parse_id(request.args) is not None and not request.services.is_admin(request.message.account):
-        return [request.to_speaker(f"Only admins can undelete successes{_login_hint(request)}.")]
-    success = _target(request, "undelete")
+        return [request.to_speaker(f"Only admins can undelete {PLURAL[kind]}{_login_hint(request)}.")]
+    success = _target(request, "undelete", kind)
     if isinstance(success, str):
         return [request.to_speaker(success)]
     if not success.is_deleted:
-        return [request.to_speaker(f"Success #{success.id} is not deleted.")]
+        return [request.to_speaker(f"{kind.capitalize()} #{success.id} is not deleted.")]
     try:
         restored = request.services.successes.restore(success.id)
     except UnknownSuccess:
-        return [request.to_speaker(f"There is no success #{success.id}.")]
+        return [request.to_speaker(f"There is no {kind} #{success.id}.")]
     request.services.changed(restored)
-    return [request.to_speaker(f"Restored success #{success.id}")]
+    return [request.to_speaker(f"Restored {kind} #{success.id}")]
 
 
-def _target(request: Request, action: str) -> Success | str:
-    """The success ``!success ACTION ID`` names, or what to answer instead (usage, no such success)."""
+def _target(request: Request, action: str, kind: str) -> Success | str:
+    """The record ``!success ACTION ID`` names, or what to answer instead (usage, no such success, a thanks)."""
+    prefix = request.services.command_prefix
     success_id = _parse_id(request.args)
     if success_id is None:
-        return f"Usage: {request.services.command_prefix}success {action} ID"
+        return f"Usage: {prefix}{kind} {action} ID"
     success = request.services.successes.get(success_id)
-    return success if success is not None else f"There is no success #{success_id}."
+    if success is None:
+        return f"There is no {kind} #{success_id}."
+    if success.kind != kind:  # one id sequence: #13 may be the other kind
+        return f"#{success_id} is a {success.kind}, not a {kind}: say {prefix}{success.kind} {action} {success_id}"
+    return success
 
 
 def is_author(request: Request, success: Success) -> bool:

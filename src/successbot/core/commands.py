@@ -48,7 +48,7 @@ class Services:
     week_page_url: Callable[[datetime], str | None] = no_page
     # Told about every committed add, delete and restore (the app republishes the pages).
     on_change: Callable[[Success], None] | None = None
-    # #success only from someone logged in to services ([permissions] require_account_for_success).
+    # #success and #thanks only from someone logged in to services ([permissions] require_account_for_success).
     require_account_for_success: bool = False
     # Which channels are private (+k, +s, +p): the adapter's live view, else what the bot stored.
     channel_facts: ChannelFacts | None = None
@@ -97,9 +97,11 @@ class Request:
         """``text`` addressed to the speaker: prefixed with their nick in a channel."""
         return text if self.message.is_private else f"{self.message.nick}: {text}"
 
-    def acknowledge(self, success_id: int, page_url: str | None = None, cut_at: int | None = None) -> Reply:
-        """The reply confirming success ``success_id`` to the speaker, marked as such for the adapter."""
-        ack = Acknowledgement(success_id, self.message.nick, page_url, cut_at)
+    def acknowledge(
+        self, success_id: int, page_url: str | None = None, cut_at: int | None = None, kind: str = "success"
+    ) -> Reply:
+        """The reply confirming success (or thanks) ``success_id`` to the speaker, marked as such for the adapter."""
+        ack = Acknowledgement(success_id, self.message.nick, page_url, cut_at, kind)
         return Reply(self.message.reply_target, acknowledgement_text([ack]), acknowledges=ack)
 
 

@@ -47,10 +47,13 @@ class Acknowledgement:
     nick: str
     page_url: str | None = None
     cut_at: int | None = None  # the text was cut to this many characters: the speaker is told, so it is never merged
+    kind: str = "success"  # or "thanks": only acknowledgements of one kind share a line
 
 
 def acknowledgement_text(acks: Sequence[Acknowledgement]) -> str:
     """``alice: Added success #12 to URL``; for several, ``alice, bob: Added successes #12, #13``.
+
+    A thanks: ``alice: Added thanks #14``. All of ``acks`` are of one kind.
 
     Each nick is named once, in the order given; the ids are in ascending
     order. The page is named when all of them share one.
@@ -61,7 +64,11 @@ def acknowledgement_text(acks: Sequence[Acknowledgement]) -> str:
     ids = sorted({ack.success_id for ack in acks})
     pages = {ack.page_url for ack in acks}
     page = pages.pop() if len(pages) == 1 else None
-    noun = "success" if len(ids) == 1 else "successes"
+    kinds = {ack.kind for ack in acks}
+    if len(kinds) != 1:
+        raise ValueError("successes and thanks are acknowledged apart")
+    kind = kinds.pop()
+    noun = kind if len(ids) == 1 or kind == "thanks" else "successes"
     numbers = ", ".join(f"#{number}" for number in ids)
     cut = f" (cut at {acks[0].cut_at} characters)" if len(acks) == 1 and acks[0].cut_at else ""
     return f"{', '.join(nicks)}: Added {noun} {numbers}" + (f" to {page}" if page else "") + cut

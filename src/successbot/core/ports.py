@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from successbot.core.successes import NewSuccess, Success
+from successbot.core.successes import SUCCESS, NewSuccess, Success
 
 if TYPE_CHECKING:
     from successbot.announcements.plan import Announcement
@@ -33,18 +33,23 @@ class UnknownSuccess(LookupError):
 
 
 class SuccessStore(Protocol):
-    """Where successes live. Every method that changes something has committed when it returns."""
+    """Where successes live, and thanks beside them (a record's ``kind``).
+
+    Every method that changes something has committed when it returns. Reads
+    give successes unless ``kind`` says otherwise (``THANKS``, or None for both);
+    ``get``, ``mark_deleted`` and ``restore`` go by id, whatever the kind.
+    """
 
     def add(self, new: NewSuccess) -> Success: ...
 
     def get(self, success_id: int) -> Success | None: ...
 
-    def recent(self, channel: str, limit: int) -> Sequence[Success]:
-        """The newest ``limit`` live successes of ``channel``, newest first."""
+    def recent(self, channel: str, limit: int, *, kind: str = SUCCESS) -> Sequence[Success]:
+        """The newest ``limit`` live records of ``kind`` in ``channel``, newest first."""
         ...
 
-    def latest(self, limit: int) -> Sequence[Success]:
-        """The newest ``limit`` live successes of every channel, newest first."""
+    def latest(self, limit: int, *, kind: str | None = SUCCESS) -> Sequence[Success]:
+        """The newest ``limit`` live records of ``kind`` (None: both) in every channel, newest first."""
         ...
 
     def between(
@@ -55,8 +60,20 @@ class SuccessStore(Protocol):
         channel: str | None = None,
         network: str | None = None,
         include_deleted: bool = False,
+        kind: str | None = SUCCESS,
     ) -> Sequence[Success]:
-        """Successes with ``start <= created_at < end``, oldest first."""
+        """Records of ``kind`` (None: both) with ``start <= created_at < end``, oldest first."""
+        ...
+
+    def thanks_between(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        channel: str | None = None,
+        network: str | None = None,
+    ) -> Sequence[Success]:
+        """The live thanks with ``start <= created_at < end``, oldest first: a digest's period of thanks."""
         ...
 
     def mark_deleted(self, success_id: int, by: str, at: datetime) -> Success:

@@ -1,13 +1,23 @@
-"""Success records: what one is and what text is acceptable. Where they are kept is ``ports.SuccessStore``."""
+"""Success records: what one is and what text is acceptable. Where they are kept is ``ports.SuccessStore``.
+
+A thanks (``#thanks bob for the review``) is recorded like a success, by the
+same rules, in the same store: a record of kind ``THANKS`` whose ``thanked``
+names who was thanked (None for ``#thanks WHAT``) and whose text is WHAT.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from successbot.core.formatting import strip_formatting
 
 MAX_TEXT_LENGTH = 400
+
+# What a record is: a success, or a thanks. Stores read successes unless told otherwise.
+SUCCESS, THANKS = "success", "thanks"
+KINDS = (SUCCESS, THANKS)
 
 
 class InvalidSuccessText(ValueError):
@@ -23,6 +33,8 @@ class NewSuccess:
     account: str | None = None
     userhost: str | None = None
     network: str = ""
+    kind: str = SUCCESS
+    thanked: str | None = None  # a thanks: the nick thanked, when one was named
 
 
 @dataclass(frozen=True)
@@ -37,10 +49,34 @@ class Success:
     network: str
     deleted_at: datetime | None = None
     deleted_by: str | None = None
+    kind: str = SUCCESS
+    thanked: str | None = None
 
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_thanks(self) -> bool:
+        return self.kind == THANKS
+
+    @property
+    def noun(self) -> str:
+        """``success`` or ``thanks``, as replies name the record."""
+        return self.kind
+
+
+def shown_text(record: Success) -> str:
+    """What a record says, as every list and page shows it after the nick.
+
+    A success is its text; a thanks reads as said: ``thanks bob for the
+    review``, or ``thanks`` and the text when nobody was named.
+    """
+    if not record.is_thanks:
+        return record.text
+    if record.thanked:
+        return f"thanks {record.thanked} for {record.text}"
+    return f"thanks {record.text}"
 
 
 # A text cut at the limit ends at the last space this close to it, rather than inside a word.
@@ -72,3 +108,18 @@ def fitted_success_text(raw: str) -> tuple[str, bool]:
     if space >= MAX_TEXT_LENGTH - WORD_CUT_REACH and text[MAX_TEXT_LENGTH] != " ":
         cut = cut[:space]
     return cut.rstrip(), True
+
+
+# "#thanks NICK for WHAT": a nick as IRC allows it, maybe written "@bob" or "bob:".
+_THANKED = re.compile(r"@?([A-Za-z\[\]\\`_^{|}][A-Za-z0-9\[\]\\`_^{|}-]{0,63})[:,]?")
+
+
+def parse_thanks(raw: str) -> tuple[str | None, str]:
+    """``(nick, what)`` of ``#thanks NICK for WHAT``; ``(None, text)`` of ``#thanks WHAT``.
+
+    Formatting is stripped first; WHAT is not yet cleaned (``fitted_success_text`` does that).
+    """
+    words = strip_formatting(raw).split(None, 2)
+    if len(words) == 3 and words[1].casefold() == "for" and (nick := _THANKED.fullmatch(words[0])):
+        return nick.group(1), words[2]
+    return None, strip_formatting(raw)

@@ -2,7 +2,8 @@
 
 ``index.html`` shows the recent weeks, newest first; each ISO week has a page
 in HTML, Markdown and JSON (``2016-W11.html``, ``.md``, ``.json``); and
-``feed.atom`` carries the latest successes. Deleted successes appear nowhere.
+``feed.atom`` carries the latest successes. Thanks are on all of them beside
+the successes, in the order they were said. Deleted ones appear nowhere.
 
 Every file is replaced atomically (a temporary file in the same directory,
 then a rename), so a reader sees the old file or the new one, never half of
@@ -66,7 +67,7 @@ def write_atomically(path: Path, content: str) -> bool:
 @dataclass(frozen=True)
 class Week:
     period: Period
-    successes: Sequence[Success]  # live ones, oldest first
+    successes: Sequence[Success]  # live ones, oldest first: successes and thanks
 
 
 class Publisher:
@@ -131,13 +132,13 @@ class Publisher:
     def publish_weeks(self, periods: Sequence[Period]) -> None:
         """``publish_week`` for several weeks at once: each week's pages, then the index and the feed once."""
         for period in periods:
-            self._write_week(Week(period, self.store.between(period.start, period.end)))
+            self._write_week(Week(period, self.store.between(period.start, period.end, kind=None)))
         self._write_index_and_feed()
 
     def publish_all(self) -> int:
         """Rewrite every page from the database; the number of week pages."""
         by_week: dict[str, list[Success]] = {}
-        for success in self.store.between(*_ALL_TIME, include_deleted=True):
+        for success in self.store.between(*_ALL_TIME, include_deleted=True, kind=None):
             live = by_week.setdefault(week_label(success.created_at), [])
             if not success.is_deleted:
                 live.append(success)  # a week whose successes were all deleted still gets its (empty) pages
@@ -159,6 +160,7 @@ class Publisher:
             site_url=self.site_url,
             related=related,
             privacy=self.privacy,
+            kind="all",
         )
 
     def _write_week(self, week: Week) -> None:
@@ -177,7 +179,7 @@ class Publisher:
 
     def _write_index_and_feed(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        latest = self.store.latest(FEED_ENTRIES)
+        latest = self.store.latest(FEED_ENTRIES, kind=None)
         write_atomically(self.directory / INDEX_PAGE, self._index(latest[0].created_at if latest else None))
         oldest_first = latest[::-1]
         first_day = oldest_first[0].created_at.date() if latest else date(1970, 1, 1)
@@ -190,6 +192,7 @@ class Publisher:
             log_url=self.log_url,
             site_url=self.site_url,
             privacy=self.privacy,
+            kind="all",
         )
         write_atomically(self.directory / FEED, RENDERERS["atom"].render(feed))
 
@@ -198,7 +201,7 @@ class Publisher:
         last = week_containing(newest)
         start = last.start - timedelta(weeks=self.weeks_on_index - 1)
         by_week: dict[str, list[Success]] = {}
-        for success in self.store.between(start, last.end):
+        for success in self.store.between(start, last.end, kind=None):
             by_week.setdefault(week_label(success.created_at), []).append(success)
         return [Week(iso_week(label), by_week[label]) for label in sorted(by_week, reverse=True)]
 
@@ -215,7 +218,7 @@ class Publisher:
         for week in self._recent_weeks(newest):
             page = html.text(week_page(week.period.label))
             heading = f'<a href="{page}">{html.text(week_heading(week.period))}</a>'
-            body += f'<section>\n<h2>{heading} <span class="count">{count(len(week.successes))}</span></h2>\n'
+            body += f'<section>\n<h2>{heading} <span class="count">{count(week.successes)}</span></h2>\n'
             body += html.success_list(self._request(week), week.successes) + "</section>\n"
         listed = "".join(f'<li><a href="{week_page(label)}">{label}</a></li>\n' for label in self._published_weeks())
         body += f'<h2>All weeks</h2>\n<ul class="weeks">\n{listed}</ul>\n'
@@ -227,8 +230,14 @@ def week_heading(period: Period) -> str:
     return period_title(period).removeprefix(f"{DIGEST_TITLE}, ")
 
 
-def count(successes: int) -> str:
-    return f"{successes} success{'es' if successes != 1 else ''}"
+def count(records: Sequence[Success]) -> str:
+    """``3 successes``, ``3 successes, 1 thanks``, or ``1 thanks`` for a week of thanks alone."""
+    thanks = sum(record.is_thanks for record in records)
+    successes = len(records) - thanks
+    said = f"{successes} success{'es' if successes != 1 else ''}"
+    if not thanks:
+        return said
+    return f"{said}, {thanks} thanks" if successes else f"{thanks} thanks"
 
 
 def publish_quietly(publisher: Publisher, success: Success) -> None:

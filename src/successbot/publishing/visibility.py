@@ -13,7 +13,7 @@ from datetime import datetime
 
 from successbot.core.ports import ChannelPrivacyStore, SuccessStore
 from successbot.core.privacy import NOTHING_HIDDEN, HiddenChannels
-from successbot.core.successes import NewSuccess, Success
+from successbot.core.successes import SUCCESS, THANKS, NewSuccess, Success
 
 
 def hidden_channels(privacy: ChannelPrivacyStore | None, published: Sequence[str] = ()) -> HiddenChannels:
@@ -37,21 +37,34 @@ class PublicSuccesses:
         channel: str | None = None,
         network: str | None = None,
         include_deleted: bool = False,
+        kind: str | None = SUCCESS,
     ) -> Sequence[Success]:
-        found = self.store.between(start, end, channel=channel, network=network, include_deleted=include_deleted)
+        found = self.store.between(
+            start, end, channel=channel, network=network, include_deleted=include_deleted, kind=kind
+        )
         return self.hidden().visible(found)
 
-    def latest(self, limit: int) -> Sequence[Success]:
+    def thanks_between(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        channel: str | None = None,
+        network: str | None = None,
+    ) -> Sequence[Success]:
+        return self.between(start, end, channel=channel, network=network, kind=THANKS)
+
+    def latest(self, limit: int, *, kind: str | None = SUCCESS) -> Sequence[Success]:
         hidden, asked = self.hidden(), limit
         while True:  # ask for more until enough are visible or the store has no more
-            found = self.store.latest(asked)
+            found = self.store.latest(asked, kind=kind)
             visible = hidden.visible(found)
             if len(visible) >= limit or len(found) < asked:
                 return visible[:limit]
             asked *= 4
 
-    def recent(self, channel: str, limit: int) -> Sequence[Success]:
-        return [] if self.hidden().hides(channel) else self.store.recent(channel, limit)
+    def recent(self, channel: str, limit: int, *, kind: str = SUCCESS) -> Sequence[Success]:
+        return [] if self.hidden().hides(channel) else self.store.recent(channel, limit, kind=kind)
 
     def get(self, success_id: int) -> Success | None:
         success = self.store.get(success_id)

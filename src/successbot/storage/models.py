@@ -14,7 +14,9 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_REVISION = "0006"
+from successbot.core.successes import SUCCESS
+
+SCHEMA_REVISION = "0007"
 
 # Stable constraint names, so that SQLite's batch migrations can find them.
 NAMING_CONVENTION = {
@@ -53,7 +55,13 @@ class Base(DeclarativeBase):
 
 
 class SuccessRow(Base):
-    """One ``#success``. Deleting sets ``deleted_at``/``deleted_by``; rows are never removed."""
+    """One ``#success`` or ``#thanks`` (``kind``). Deleting sets ``deleted_at``/``deleted_by``; rows are never removed.
+
+    A thanks is recorded like a success (who, account, channel, time,
+    network) and deleted and published by the same rules, so it is a row of
+    its own kind here, not a table of its own: one id sequence, one store.
+    ``thanked`` is the nick thanked, when one was named.
+    """
 
     __tablename__ = "successes"
 
@@ -67,6 +75,8 @@ class SuccessRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_by: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16), default=SUCCESS, server_default=SUCCESS)
+    thanked: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         # !successes: the newest rows of one channel.

@@ -1,4 +1,4 @@
-"""The successes kept in a SQL database: the SQLAlchemy side of ``SuccessStore``.
+"""The successes (and thanks, rows of their own kind) kept in a SQL database: the SQLAlchemy side of ``SuccessStore``.
 
 Each method is one short transaction; when it returns, the change is
 committed. Database failures come out as ``StorageError`` so that callers
@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from successbot.core.ports import UnknownSuccess
-from successbot.core.successes import NewSuccess, Success
+from successbot.core.successes import SUCCESS, THANKS, NewSuccess, Success
 from successbot.storage.errors import storage_errors
 from successbot.storage.models import SuccessRow
 
@@ -39,6 +39,8 @@ class SqlSuccessStore:
                 channel=_fit("channel", new.channel),
                 network=_fit("network", new.network),
                 created_at=new.created_at,
+                kind=new.kind,
+                thanked=_fit("thanked", new.thanked),
             )
             session.add(row)
             session.flush()
@@ -53,23 +55,23 @@ class SqlSuccessStore:
             row = session.get(SuccessRow, success_id)
             return None if row is None else _to_success(row)
 
-    def recent(self, channel: str, limit: int) -> Sequence[Success]:
+    def recent(self, channel: str, limit: int, *, kind: str = SUCCESS) -> Sequence[Success]:
         query = (
             select(SuccessRow)
-            .where(SuccessRow.channel == _fit("channel", channel), SuccessRow.deleted_at.is_(None))
+            .where(
+                SuccessRow.channel == _fit("channel", channel), SuccessRow.deleted_at.is_(None), SuccessRow.kind == kind
+            )
             .order_by(SuccessRow.id.desc())
             .limit(limit)
         )
         with self._reading() as session:
             return [_to_success(row) for row in session.scalars(query)]
 
-    def latest(self, limit: int) -> Sequence[Success]:
-        query = (
-            select(SuccessRow)
-            .where(SuccessRow.deleted_at.is_(None))
-            .order_by(SuccessRow.created_at.desc(), SuccessRow.id.desc())
-            .limit(limit)
-        )
+    def latest(self, limit: int, *, kind: str | None = SUCCESS) -> Sequence[Success]:
+        query = select(SuccessRow).where(SuccessRow.deleted_at.is_(None))
+        if kind is not None:
+            query = query.where(SuccessRow.kind == kind)
+        query = query.order_by(SuccessRow.created_at.desc(), SuccessRow.id.desc()).limit(limit)
         with self._reading() as session:
             return [_to_success(row) for row in session.scalars(query)]
 
@@ -81,6 +83,7 @@ class SqlSuccessStore:
         channel: str | None = None,
         network: str | None = None,
         include_deleted: bool = False,
+        kind: str | None = SUCCESS,
     ) -> Sequence[Success]:
         query = select(SuccessRow).where(SuccessRow.created_at >= start, SuccessRow.created_at < end)
         if channel is not None:
@@ -89,9 +92,21 @@ class SqlSuccessStore:
             query = query.where(SuccessRow.network == network)
         if not include_deleted:
             query = query.where(SuccessRow.deleted_at.is_(None))
+        if kind is not None:
+            query = query.where(SuccessRow.kind == kind)
         query = query.order_by(SuccessRow.created_at, SuccessRow.id)
         with self._reading() as session:
             return [_to_success(row) for row in session.scalars(query)]
+
+    def thanks_between(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        channel: str | None = None,
+        network: str | None = None,
+    ) -> Sequence[Success]:
+        return self.between(start, end, channel=channel, network=network, kind=THANKS)
 
     def mark_deleted(self, success_id: int, by: str, at: datetime) -> Success:
         def delete(session: Session) -> Success:
@@ -152,4 +167,6 @@ def _to_success(row: SuccessRow) -> Success:
         network=row.network,
         deleted_at=row.deleted_at,
         deleted_by=row.deleted_by,
+        kind=row.kind,
+        thanked=row.thanked,
     )

@@ -623,11 +623,11 @@ def _mergeable(item: _Item, now: float) -> bool:
 def _run(queue: deque[_Item], start: int, like: _Item, now: float) -> Iterator[_Item]:
     """The acknowledgements from ``start`` on that could share a line with ``like``, up to the first that cannot."""
     assert like.ack is not None and like.target is not None
-    group = (_fold(like.target), like.command, like.ack.page_url)
+    group = (_fold(like.target), like.command, like.ack.page_url, like.ack.kind)  # a thanks joins no success
     for item in itertools.islice(queue, start, None):
         if not _mergeable(item, now) or item.target is None:
             return
-        if (_fold(item.target), item.command, item.ack.page_url) != group:  # type: ignore[union-attr]
+        if (_fold(item.target), item.command, item.ack.page_url, item.ack.kind) != group:  # type: ignore[union-attr]
             return
         yield item
 

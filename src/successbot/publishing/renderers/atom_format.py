@@ -66,7 +66,7 @@ class AtomRenderer:
             _add(entry, "link", rel="alternate", type="text/html", href=page)
         if log_link:
             _add(entry, "link", rel="related" if export.site_url else "alternate", href=log_link)
-        _add(entry, "content", success.text, type="text")
+        _add(entry, "content", export.said(success), type="text")
 
 
 RENDERER = AtomRenderer()

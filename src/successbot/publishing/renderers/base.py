@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Protocol
 
 from successbot.core.dates import moment
-from successbot.core.successes import Success
+from successbot.core.successes import Success, shown_text
 from successbot.publishing.log_links import LogUrlTemplate
 
 
@@ -51,7 +51,10 @@ class ExportRequest:
     ``log_url`` links each success to its day's channel log; ``site_url``
     (ending in ``/``) is where the published pages live, for the feed's links
     and ids. Deleted successes are in ``successes`` only for an audit, and
-    every format marks them.
+    every format marks them. ``kind`` says what the document holds:
+    ``successes``, ``thanks`` or ``all``; a thanks is shown as said (``thanks
+    bob for the review``), and where the export holds thanks the machine
+    formats (JSON, CSV) carry each record's ``kind`` and ``thanked``.
     """
 
     successes: Sequence[Success]
@@ -65,6 +68,22 @@ class ExportRequest:
     related: tuple[Link, ...] = ()
     privacy: Privacy = PUBLIC
     audit: bool = False  # deleted successes are in the list, marked, with who deleted them
+    kind: str = "successes"  # or "thanks", or "all"
+
+    @property
+    def includes_thanks(self) -> bool:
+        return self.kind != "successes"
+
+    @staticmethod
+    def said(success: Success) -> str:
+        """What the record says after the nick: a success's text, or ``thanks bob for the review``."""
+        return shown_text(success)
+
+    @property
+    def nothing(self) -> str:
+        """What an empty document says."""
+        what = {"successes": "successes", "thanks": "thanks"}.get(self.kind, "successes or thanks")
+        return f"No {what} recorded in this period."
 
     def speaker(self, success: Success) -> str:
         """The nick as readers see it: ``alice``, or ``alice (unverified)`` when asked to mark those."""

@@ -12,6 +12,8 @@ from successbot.publishing.renderers.base import ExportRequest, iso_time
 def columns(export: ExportRequest) -> list[str]:
     """What the export may show (see ``Privacy``), always in this order."""
     chosen = ["id", "created_at", "channel", "nick", "text", "log_url"]
+    if export.includes_thanks:
+        chosen += ["kind", "thanked"]
     if export.privacy.shows_account:
         chosen.append("account")
     if export.privacy.mark_unverified:
@@ -60,6 +62,8 @@ def _cells(export: ExportRequest, success: Success) -> dict[str, str]:
         "nick": success.nick,
         "text": success.text,
         "log_url": export.log_link(success) or "",
+        "kind": success.kind,
+        "thanked": success.thanked or "",
         "account": success.account or "",
         "verified": "yes" if success.account else "no",
         "deleted_at": iso_time(success.deleted_at) if success.deleted_at else "",

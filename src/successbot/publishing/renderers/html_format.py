@@ -33,6 +33,7 @@ p.intro { margin-bottom: 1rem; }
 ul.successes { list-style: none; padding: 0; }
 li.success { margin: 0 0 1rem; padding-left: .75rem; border-left: 3px solid #7a7; }
 li.deleted { border-left-color: #c66; }
+li.thanks { border-left-color: #79c; }
 p { margin: 0; overflow-wrap: anywhere; }
 .meta { font-size: .875rem; opacity: .8; }
 nav { font-size: .875rem; }
@@ -65,7 +66,7 @@ def document(title: str, body: str, related: Sequence[Link] = (), intro: str = "
 
 def success_list(export: ExportRequest, successes: Sequence[Success], show_channel: bool = True) -> str:
     if not successes:
-        return '<p class="empty">No successes recorded in this period.</p>\n'
+        return f'<p class="empty">{text(export.nothing)}</p>\n'
     items = "".join(_item(export, success, show_channel) for success in successes)
     return f'<ul class="successes">\n{items}</ul>\n'
 
@@ -75,10 +76,10 @@ def _item(export: ExportRequest, success: Success, show_channel: bool) -> str:
     if link := export.log_link(success):
         when = f'<a class="log" href="{escape(link)}">{when}</a>'
     where = f' in <span class="channel">{text(success.channel)}</span>,' if show_channel else ","
-    words = text(success.text)
-    classes, deletion = "success", ""
+    words = text(export.said(success))
+    classes, deletion = "success thanks" if success.is_thanks else "success", ""
     if note := deletion_note(success):
-        classes, words = "success deleted", f"<del>{words}</del>"
+        classes, words = f"{classes} deleted", f"<del>{words}</del>"
         deletion = f' <span class="deletion">({text(note)})</span>'
     return (
         f'<li class="{classes}" id="success-{success.id}"><p class="text">{words}</p>\n'

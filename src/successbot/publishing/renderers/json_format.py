@@ -2,6 +2,7 @@
 
 A list of successes; grouped by channel, a list of ``{"channel", "successes"}``.
 Each success has ``id``, ``created_at``, ``channel``, ``nick`` and ``text``;
+``kind`` (``success`` or ``thanks``) and ``thanked`` when the export holds thanks;
 ``log_url`` when ``[export] log_url`` is set; ``account`` when accounts are
 shown; ``verified`` when unverified speakers are marked; ``deleted_at`` and
 ``deleted_by`` in an audit; ``userhost`` and ``network`` only in a private
@@ -28,6 +29,8 @@ def success_fields(success: Success, export: ExportRequest) -> dict[str, Any]:
     }
     if (log_link := export.log_link(success)) is not None:
         found["log_url"] = log_link
+    if export.includes_thanks:
+        found["kind"], found["thanked"] = success.kind, success.thanked
     if privacy.shows_account:
         found["account"] = success.account
     if privacy.mark_unverified:

@@ -36,7 +36,8 @@ class MarkdownRenderer:
         if link := export.log_link(success):
             when = f"[{when}](<{link}>)"  # the template is checked: no spaces or <> in a link
         where = f" in {escape_markdown(success.channel)}," if show_channel else ","
-        item = f"- **{escape_markdown(export.speaker(success))}**{where} {when}: {escape_markdown(success.text)}"
+        said = escape_markdown(export.said(success))
+        item = f"- **{escape_markdown(export.speaker(success))}**{where} {when}: {said}"
         if note := deletion_note(success):
             item += f" {escape_markdown(f'({note})')}"
         return item

@@ -47,7 +47,7 @@ class RstRenderer:
             uri = link[:-1] + "\\_" if link.endswith("_") else link
             when = f"`{when} <{uri}>`__"
         where = f" in {escape_rst(success.channel)}," if show_channel else ","
-        item = f"- **{escape_rst(export.speaker(success))}**{where} {when}: {escape_rst(success.text)}"
+        item = f"- **{escape_rst(export.speaker(success))}**{where} {when}: {escape_rst(export.said(success))}"
         if note := deletion_note(success):
             item += f" {escape_rst(f'({note})')}"
         return item

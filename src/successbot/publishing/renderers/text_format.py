@@ -25,7 +25,7 @@ class TextRenderer:
 
     @staticmethod
     def _line(export: ExportRequest, success: Success) -> str:
-        line = f"  • {one_line(export.speaker(success))}: {one_line(success.text)}"
+        line = f"  • {one_line(export.speaker(success))}: {one_line(export.said(success))}"
         if note := deletion_note(success):
             line += f" [{one_line(note)}]"
         if link := export.log_link(success):
