@@ -410,3 +410,23 @@ def test_check_config_reports_an_export_path_that_is_a_file(tmp_path):
         1,
         "bot.ini:2: [export] directory: expected a directory the bot can write, found 'pages': it is not a directory\n",
     )
+
+
+def test_the_console_records_and_lists_thanks_and_export_kind_chooses_them(tmp_path):
+    script = "#success fixed the gate\n#thanks bob for the review\n!thanks\n!successes\n"
+    result = run(tmp_path, "console", "--nick", "alice", "--channel", "#dev", stdin=script)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()[1:]  # after the line about the example schedule
+    assert lines[:2] == ["<successbot> alice: Added success #1", "<successbot> alice: Added thanks #2"]
+    assert lines[2].startswith("<successbot> #2 ") and lines[2].endswith(" UTC alice: thanks bob for the review")
+    assert lines[3].startswith("<successbot> #1 ") and lines[3].endswith(" UTC alice: fixed the gate")
+    period = ("--from", "2000-01-01", "--to", "2100-01-01")
+    assert run(tmp_path, "export", *period).stdout == "  • alice: fixed the gate\n"
+    assert run(tmp_path, "export", *period, "--kind", "thanks").stdout == "  • alice: thanks bob for the review\n"
+    both = run(tmp_path, "export", *period, "--kind", "all", "--format", "json")
+    assert [(r["kind"], r["thanked"], r["text"]) for r in json.loads(both.stdout)] == [
+        ("success", None, "fixed the gate"),
+        ("thanks", "bob", "the review"),
+    ]
+    refused = run(tmp_path, "export", *period, "--kind", "praise")
+    assert refused.returncode != 0 and "--kind: invalid choice: 'praise'" in refused.stderr

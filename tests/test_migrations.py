@@ -144,3 +144,35 @@ def test_channel_privacy_is_added_beside_existing_successes_and_removed_again(em
     assert "channel_privacy" not in inspect(empty_engine).get_table_names()
     with empty_engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM successes")).scalar() == 1
+
+
+@on_every_backend
+def test_thanks_are_added_to_a_database_with_successes_in_place_and_removed_again(empty_engine):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from successbot.core.successes import THANKS, NewSuccess
+    from successbot.storage.successes import SqlSuccessStore
+
+    upgrade(empty_engine, "0006")
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO successes (text, nick, account, userhost, channel, network, created_at) "
+                "VALUES ('fixed the gate', 'alice', 'alice', 'a@example.org', '#dev', 'TestNet', :at)"
+            ),
+            {"at": datetime(2016, 3, 14, 10)},
+        )
+    upgrade(empty_engine)
+    store = SqlSuccessStore(empty_engine)
+    (old,) = store.latest(5, kind=None)  # kept, and a success: the column's default
+    assert (old.id, old.kind, old.thanked, old.text, old.account) == (1, "success", None, "fixed the gate", "alice")
+    at = datetime(2016, 3, 14, 11, tzinfo=UTC)
+    thanks = store.add(NewSuccess("the review", "alice", "#dev", at, kind=THANKS, thanked="bob"))
+    assert thanks.id == 2 and [s.text for s in store.thanks_between(at, at.replace(hour=12))] == ["the review"]
+    assert [s.text for s in store.recent("#dev", 5)] == ["fixed the gate"]
+    downgrade(empty_engine, "0006")  # the old schema cannot tell a thanks from a success: they go
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT text FROM successes")).scalars().all() == ["fixed the gate"]
+        assert "kind" not in {column["name"] for column in inspect(empty_engine).get_columns("successes")}

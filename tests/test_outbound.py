@@ -1058,3 +1058,18 @@ def test_an_acknowledgement_that_says_its_text_was_cut_is_never_merged_away() ->
     put_ack(queue, "#dev", "carol", 13)
     run_until_empty(clock, sender)
     assert "PRIVMSG #dev :bob: Added success #12 (cut at 400 characters)" in texts(sent)
+
+
+def test_thanks_and_successes_waiting_together_are_acknowledged_on_lines_of_their_own() -> None:
+    clock, queue, sender, sent, _ = fair_setup("#dev", burst=1, rate=1.0)
+    put_ack(queue, "#dev", "alice", 11)
+    sender.pump()
+    for number, nick, kind in ((12, "alice", "success"), (13, "bob", "thanks"), (14, "carol", "thanks")):
+        ack = Acknowledgement(number, nick, kind=kind)
+        queue.put(f"PRIVMSG #dev :{acknowledgement_text([ack])}", sender=nick, ack=ack)
+    run_until_empty(clock, sender)
+    assert texts(sent) == [
+        "PRIVMSG #dev :alice: Added success #11",
+        "PRIVMSG #dev :alice: Added success #12",
+        "PRIVMSG #dev :bob, carol: Added thanks #13, #14",
+    ]

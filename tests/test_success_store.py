@@ -83,3 +83,41 @@ def test_text_of_any_unicode_and_sql_metacharacters_is_kept_exactly(store):
 
 def test_ids_no_database_can_hold_are_simply_not_there(store):
     assert store.get(10**30) is None and store.get(0) is None and store.get(-1) is None
+
+
+def test_a_thanks_comes_back_with_its_kind_and_who_was_thanked(store):
+    from successbot.core.successes import THANKS
+
+    added = store.add(new("the review", account="alice", userhost="a@example.org", kind=THANKS, thanked="bob"))
+    stored = store.get(added.id)
+    assert stored == added and stored.is_thanks
+    assert (stored.kind, stored.thanked, stored.text, stored.account) == (THANKS, "bob", "the review", "alice")
+    assert store.get(store.add(new("fixed the gate")).id).kind == "success"
+
+
+def test_reads_give_successes_unless_asked_for_thanks_or_both(store):
+    from successbot.core.successes import THANKS
+
+    store.add(new("fixed the gate"))
+    store.add(new("the review", kind=THANKS, thanked="bob", at=MONDAY + timedelta(minutes=1)))
+    store.add(new("the pager", kind=THANKS, channel="#ops", network="Libera.Chat", at=MONDAY + timedelta(minutes=2)))
+    gone = store.add(new("regretted", kind=THANKS, at=MONDAY + timedelta(minutes=3)))
+    store.mark_deleted(gone.id, by="alice", at=MONDAY)
+    week = (MONDAY - timedelta(hours=10), MONDAY + timedelta(days=6, hours=14))
+    assert [s.text for s in store.between(*week)] == ["fixed the gate"]
+    assert [s.text for s in store.between(*week, kind=None)] == ["fixed the gate", "the review", "the pager"]
+    assert [s.text for s in store.thanks_between(*week)] == ["the review", "the pager"]
+    assert [s.text for s in store.thanks_between(*week, channel="#ops")] == ["the pager"]
+    assert [s.text for s in store.thanks_between(*week, network="OFTC")] == ["the review"]
+    assert [s.text for s in store.between(*week, kind=THANKS, include_deleted=True)][-1] == "regretted"
+    assert [s.text for s in store.recent("#dev", 5)] == ["fixed the gate"]
+    assert [s.text for s in store.recent("#dev", 5, kind=THANKS)] == ["the review"]
+    assert [s.text for s in store.latest(5)] == ["fixed the gate"]
+    assert [s.text for s in store.latest(2, kind=None)] == ["the pager", "the review"]
+
+
+def test_a_thanked_nick_longer_than_the_column_is_cut_not_refused(store):
+    from successbot.core.successes import THANKS
+
+    added = store.add(new("x", kind=THANKS, thanked="b" * 100))
+    assert store.get(added.id).thanked == "b" * 64

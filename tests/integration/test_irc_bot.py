@@ -65,6 +65,35 @@ def test_success_from_a_logged_in_user_is_stored_with_account_and_server_time(ir
     assert stored.created_at == server_time  # the server's timestamp, to the millisecond
 
 
+def test_a_thanks_is_acknowledged_once_stored_listed_and_deleted_only_by_its_author(irc_network, accounts, start_bot):
+    channel = fresh_channel()
+    bot = start_bot(irc_network, env=BOT_ENV, channels=channel, **SASL_BOT)
+    alice = irc_network.connect("alice", sasl=("alice", "alicepw"))
+    bob = irc_network.connect("bob", sasl=("bob", "bobpw"))
+    for client in (alice, bob):
+        client.join(channel)
+    alice.say(channel, "#thanks bob for the review")
+    assert bot_reply(alice) == "alice: Added thanks #1"
+    stored = bot.store().get(1)  # acknowledged only after commit: it is there when the line arrives
+    assert (stored.kind, stored.thanked, stored.text, stored.account, stored.channel) == (
+        "thanks",
+        "bob",
+        "the review",
+        "alice",
+        channel,
+    )
+    bob.say(channel, "!thanks")
+    listed = bot_reply(bob)
+    assert listed.startswith("#1 ") and listed.endswith(" UTC alice: thanks bob for the review")
+    bob.say(channel, "!successes")
+    assert bot_reply(bob) == f"bob: No successes recorded in {channel} yet. Add one with #success TEXT"
+    bob.say(channel, "!thanks delete 1")
+    assert bot_reply(bob) == "bob: Only the author of thanks #1 or an admin can delete it."
+    alice.say(channel, "!thanks delete 1")
+    assert bot_reply(alice) == "alice: Deleted thanks #1"
+    assert bot.store().get(1).deleted_by == "alice"
+
+
 def test_admin_account_may_undelete_but_a_lookalike_nick_may_not(irc_network, accounts, start_bot):
     channel = fresh_channel()
     bot = start_bot(irc_network, env=BOT_ENV, channels=channel, **SASL_BOT)

@@ -120,6 +120,6 @@ def parse_thanks(raw: str) -> tuple[str | None, str]:
     Formatting is stripped first; WHAT is not yet cleaned (``fitted_success_text`` does that).
     """
     words = strip_formatting(raw).split(None, 2)
-    if len(words) == 3 and words[1].casefold() == "for" and (nick := _THANKED.fullmatch(words[0])):
-        return nick.group(1), words[2]
+    if len(words) >= 2 and words[1].casefold() == "for" and (nick := _THANKED.fullmatch(words[0])):
+        return nick.group(1), words[2] if len(words) == 3 else ""  # "#thanks bob for" says not what for
     return None, strip_formatting(raw)
