@@ -7,21 +7,24 @@ from datetime import timedelta
 from functools import partial
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from format_readers import READERS, Expectations
 from harness import EXAMPLE_TIME, Channel, make_core
 from successbot.core.messages import Acknowledgement, acknowledgement_text
 from successbot.core.ports import StorageError
 from successbot.core.privacy import HiddenChannels
-from successbot.core.successes import MAX_TEXT_LENGTH, THANKS, NewSuccess, parse_thanks
+from successbot.core.successes import MAX_TEXT_LENGTH, THANKS, NewSuccess, Success, parse_thanks, shown_text
 from successbot.core.weeks import iso_week
 from successbot.publishing.directory import Publisher, publish_quietly
-from successbot.publishing.export import export_successes
+from successbot.publishing.export import export_successes, period_title
 from successbot.publishing.log_links import LogUrlTemplate
-from successbot.publishing.renderers import RENDERERS
-from successbot.publishing.renderers.base import Privacy
+from successbot.publishing.renderers import RENDERERS, ExportRequest
+from successbot.publishing.renderers.base import Privacy, one_line
 from successbot.publishing.renderers.csv_format import neutralise
 from successbot.publishing.visibility import PublicSuccesses
+from test_export_formats import IRC_NICKS, TEXTS
 
 WEEK = iso_week("2016-W11")
 SITE = "https://successes.example.org/"
@@ -334,3 +337,22 @@ def test_a_week_of_thanks_alone_is_counted_as_thanks_and_private_channels_stay_o
     week = json.loads((site / "2016-W11.json").read_text(encoding="utf-8"))
     assert [r["text"] for r in week] == ["the review"]
     assert "the key" not in (site / "feed.atom").read_text(encoding="utf-8")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(IRC_NICKS, st.one_of(st.none(), IRC_NICKS), TEXTS), min_size=1, max_size=4))
+def test_any_thanked_nick_and_text_stays_text_in_every_format(entries):
+    records = [
+        Success(n, text, nick, "#dev", WEEK.start + timedelta(minutes=n), None, None, "OFTC", kind=THANKS, thanked=who)
+        for n, (nick, who, text) in enumerate(entries, start=1)
+    ]
+    export = ExportRequest(records, WEEK.first_day, WEEK.last_day, period_title(WEEK, "Thanks"), kind="thanks")
+    for format_name, renderer in RENDERERS.items():
+        found = READERS[format_name](renderer.render(export), Expectations(headings=1))
+        if format_name == "json":
+            wanted = [(r.nick, r.text) for r in records]
+        elif format_name == "csv":
+            wanted = [(neutralise(r.nick), neutralise(r.text)) for r in records]
+        else:
+            wanted = [(one_line(r.nick), one_line(shown_text(r))) for r in records]
+        assert [(e.nick, e.text) for e in found] == wanted, format_name

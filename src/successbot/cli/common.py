@@ -51,7 +51,7 @@ def open_telling(args: argparse.Namespace, config: Config | None = None) -> tupl
     created = file is not None and not file.exists()
     app = open_app(config)
     try:
-        empty = created or (not app.successes.latest(1) and not app.schedule.store.sources())
+        empty = created or (not app.successes.latest(1, kind=None) and not app.schedule.store.sources())
     except Exception:  # a database that cannot be read fails where it is used, with its own message
         empty = False
     if not empty:
