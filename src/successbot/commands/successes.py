@@ -16,6 +16,7 @@ from successbot.core.ports import StorageError, UnknownSuccess
 from successbot.core.privacy import channel_key
 from successbot.core.successes import (
     SUCCESS,
+    THANKS,
     InvalidSuccessText,
     NewSuccess,
     Success,
@@ -48,7 +49,7 @@ def record_success(request: Request) -> list[str | Reply]:
     return record(request, text, cut)
 
 
-PLURAL = {SUCCESS: "successes", "thanks": "thanks"}
+PLURAL = {SUCCESS: "successes", THANKS: "thanks"}
 
 
 def refused_recording(request: Request, kind: str) -> str | None:
