@@ -61,6 +61,12 @@ def test_the_directory_follows_adds_deletes_and_restores(published_channel, cloc
         "2016-W12.html",
         "2016-W12.json",
         "2016-W12.md",
+        "digest-2016-W11.html",
+        "digest-2016-W11.md",
+        "digest-2016-W11.txt",
+        "digest-2016-W12.html",
+        "digest-2016-W12.md",
+        "digest-2016-W12.txt",
         "feed.atom",
         "index.html",
     ]
@@ -87,7 +93,7 @@ def test_the_directory_follows_adds_deletes_and_restores(published_channel, cloc
 def test_week_pages_carry_every_success_in_html_markdown_and_json(published_channel, site):
     published_channel.say("#success the “gate” is green [1]")
     html = (site / "2016-W11.html").read_text(encoding="utf-8")
-    pages = frozenset({"index.html", "2016-W11.md", "2016-W11.json", "feed.atom"})
+    pages = frozenset({"index.html", "2016-W11.md", "2016-W11.json", "digest-2016-W11.html", "feed.atom"})
     (entry,) = read_html(html, Expectations(), site_pages=pages)
     assert (entry.nick, entry.channel, entry.time, entry.text) == (
         "alice",
