@@ -270,3 +270,17 @@ def test_the_events_near_the_period_end_give_the_digest_that_every_event_gives(s
     # What the bot reads (events_near, bounded however much is stored) must lose nothing the digest says.
     near = build_digest(period, [], stored.events_near(period.end))
     assert near == build_digest(period, [], every_event)
+
+
+def test_our_yaml_carries_a_description_both_ways():
+    from successbot.schedules.formats.successbot_yaml import export_yaml
+    from successbot.schedules.sources import import_text
+
+    text = (
+        "successbot-schedule: 1\nevents:\n  - title: Spec freeze\n    kind: freeze\n    date: 2026-06-11\n"
+        "    description: |\n      No new specs\n      after this.\n"
+    )
+    (event,) = import_text("ours.yaml", text, lambda _name: None).events
+    assert event.description == "No new specs after this."
+    (again,) = import_text("ours.yaml", export_yaml([event]), lambda _name: None).events
+    assert again == event
