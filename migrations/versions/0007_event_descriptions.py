@@ -1,6 +1,6 @@
 """Schedule events keep what their source says of them (schedule.rst's prose, a YAML description), for the digest.
 
-Existing rows have none until their source is imported again.
+Existing rows have none until their source is next refreshed (each refresh rewrites its events).
 
 Revision ID: 0007
 Revises: 0006
