@@ -160,7 +160,8 @@ def countdown_after(events: Iterable[Event], end: datetime) -> Countdown | None:
     weeks = [event for event in events if event.kind is Kind.CYCLE_WEEK and event.start >= end]
     if not weeks:
         return None
-    week = cycle_week_at(events, min(week.start for week in weeks))
+    # Among the weeks after ``end`` only those that start first are open then: never one begun before ``end``.
+    week = cycle_week_at(weeks, min(week.start for week in weeks))
     if week is None:  # cannot happen: a week starting then is open then
         return None
     word = week.series or week.release_id
