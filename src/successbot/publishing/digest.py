@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from successbot.core.dates import days_text, utc
+from successbot.core.dates import days_text
 from successbot.core.successes import Success
 from successbot.core.weeks import Period
 from successbot.schedules.model import Event, Kind, series_display
@@ -205,8 +205,3 @@ def _last_working_day(week: Event) -> date:
     if first.weekday() == 0 and last - first >= timedelta(days=4):
         return first + timedelta(days=4)
     return last
-
-
-def utc_minute(instant: datetime) -> str:
-    """``2016-03-18 00:00 UTC``: how the digest writes an election phase's ends, as the election officials do."""
-    return f"{utc(instant):%Y-%m-%d %H:%M} UTC"

@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from html import escape
 
-from successbot.publishing.digest import INVITATION, Countdown, Digest, Election, Line, utc_minute, week_days
+from successbot.core.dates import digest_minute
+from successbot.publishing.digest import INVITATION, Countdown, Digest, Election, Line, week_days
 from successbot.publishing.renderers import html_format as html
 from successbot.publishing.renderers.base import Link, one_line
 from successbot.publishing.renderers.markdown_format import escape_markdown
@@ -39,7 +40,7 @@ def render_digest(digest: Digest, format_name: str, related: Sequence[Link] = ()
 
 def _phase(phase: Event, end: datetime) -> str:
     state = " (open)" if phase.is_open(end) else ""
-    return f"{phase.title}: {utc_minute(phase.start)} to {utc_minute(phase.end)}{state}"
+    return f"{phase.title}: {digest_minute(phase.start)} to {digest_minute(phase.end)}{state}"
 
 
 def _event_head(event: Event) -> str:
