@@ -257,8 +257,12 @@ def test_summary_links_the_published_week_and_rewrites_its_pages(tmp_path):
     finally:
         app.close()
     (text,) = sink.texts()
-    assert text.endswith("Full list: https://successes.example.org/2016-W11.html")
+    assert text.endswith(
+        "Full list: https://successes.example.org/2016-W11.html · "
+        "digest: https://successes.example.org/digest-2016-W11.html"
+    )
     assert "published" in (tmp_path / "site" / "2016-W11.html").read_text(encoding="utf-8")
+    assert "published" in (tmp_path / "site" / "digest-2016-W11.html").read_text(encoding="utf-8")
 
 
 @dataclass

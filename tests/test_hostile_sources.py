@@ -118,6 +118,20 @@ def test_a_title_beyond_the_bound_is_clipped_with_a_mark_and_a_note(tmp_path):
     assert any("title of 100,016 characters clipped to 300" in note for note in result.notes), result.notes
 
 
+def test_a_description_beyond_the_bound_is_clipped_with_a_mark_and_a_note(tmp_path):
+    # The digest quotes a section's prose; a label used in every week must not store a huge one each time.
+    path = tmp_path / "ours.yaml"
+    path.write_text(
+        "successbot-schedule: 1\nevents:\n  - {title: Freeze, kind: freeze, date: 2026-03-01, description: "
+        + "words " * 20_000
+        + "}\n"
+    )
+    result = load_location(str(path))
+    (event,) = result.events
+    assert len(event.description) == bounds.MAX_DESCRIPTION and event.description.endswith(bounds.CLIP_MARK)
+    assert any("description of 119,999 characters clipped to 2000" in note for note in result.notes), result.notes
+
+
 def test_the_import_error_quoting_what_it_found_stays_one_short_line(tmp_path):
     path = tmp_path / "ours.yaml"
     path.write_text("successbot-schedule: 1\nevents:\n  - " + "x" * 50_000 + "\n")

@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 import pytest
 
 from format_readers import ATOM
-from harness import EXAMPLE_TIME, OPENSTACK_DATA, Channel, make_core
+from harness import EXAMPLE_SOURCES, EXAMPLE_TIME, OPENSTACK_DATA, Channel, make_core
 from successbot.announcements.plan import plan
 from successbot.core.clock import FixedClock
 from successbot.core.successes import NewSuccess
@@ -119,15 +119,27 @@ def test_the_titles_carry_the_year_in_the_one_date_format(successes):
     assert "<title>SuccessBot Says, Thu 31 Dec 2015 to Sat 2 Jan 2016</title>" in span
 
 
+# The digest's one exception, asked for by the issue: an election phase's ends as the election officials
+# and the mailing-list digest write them (``PTL nomination: 2016-03-11 00:00 UTC to 2016-03-17 23:59 UTC``).
+DIGEST_PHASE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC to \d{4}-\d\d-\d\d \d\d:\d\d UTC")
+
+
 def test_no_published_page_shows_an_iso_date_or_a_python_repr(successes, tmp_path):
     site = tmp_path / "site"
     privacy = Privacy(mark_unverified=True)
-    Publisher(successes, site, site_url="https://successes.example.org/", privacy=privacy).publish_all()
+    events = [event for source in EXAMPLE_SOURCES for event in load_location(source).events]
+    Publisher(
+        successes, site, site_url="https://successes.example.org/", privacy=privacy, events_near=lambda _at: events
+    ).publish_all()
     pages = sorted(site.iterdir())
-    assert {page.suffix for page in pages} == {".html", ".md", ".json", ".atom"}
-    formats = {".html": "html", ".md": "markdown", ".json": "json", ".atom": "atom"}
+    assert {page.suffix for page in pages} == {".html", ".md", ".json", ".atom", ".txt"}
+    formats = {".html": "html", ".md": "markdown", ".json": "json", ".atom": "atom", ".txt": "text"}
     for page in pages:
-        assert read_texts(formats[page.suffix], page.read_text(encoding="utf-8")) == [], page.name
+        document = page.read_text(encoding="utf-8")
+        if page.name.startswith("digest-"):
+            assert page.suffix == ".md" or DIGEST_PHASE.search(document), page.name  # the exemption is not idle
+            document = DIGEST_PHASE.sub("", document)
+        assert read_texts(formats[page.suffix], document) == [], page.name
     week = (site / "2016-W11.html").read_text(encoding="utf-8")
     assert "<title>SuccessBot Says, 2016-W11 (Mon 14 Mar to Sun 20 Mar 2016)</title>" in week
     assert f'<time datetime="2016-03-14T10:00:00Z">{SHOWN}</time>' in week

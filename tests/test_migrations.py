@@ -170,7 +170,7 @@ def test_thanks_are_added_to_a_database_with_successes_in_place_and_removed_agai
     assert (old.id, old.kind, old.thanked, old.text, old.account) == (1, "success", None, "fixed the gate", "alice")
     at = datetime(2016, 3, 14, 11, tzinfo=UTC)
     thanks = store.add(NewSuccess("the review", "alice", "#dev", at, kind=THANKS, thanked="bob"))
-    assert thanks.id == 2 and [s.text for s in store.thanks_between(at, at.replace(hour=12))] == ["the review"]
+    assert thanks.id == 2 and [s.text for s in store.between(at, at.replace(hour=12), kind=THANKS)] == ["the review"]
     assert [s.text for s in store.recent("#dev", 5)] == ["fixed the gate"]
     downgrade(empty_engine, "0006")  # the old schema cannot tell a thanks from a success: they go
     with empty_engine.connect() as connection:

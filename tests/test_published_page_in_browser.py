@@ -152,3 +152,38 @@ def test_a_week_page_links_its_other_formats_and_back(browser, site):
     assert len(browser.find_elements(By.CSS_SELECTOR, "li.success")) == 6
     browser.find_element(By.LINK_TEXT, "All weeks").click()
     assert browser.title == "SuccessBot Says"
+
+
+def test_the_index_and_the_week_page_link_the_weeks_digest_which_runs_no_script(browser, store, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    from harness import EXAMPLE_SOURCES
+    from successbot.schedules.sources import import_text
+
+    events = [
+        event
+        for source in EXAMPLE_SOURCES
+        for event in import_text(source, Path(source).read_text(encoding="utf-8"), lambda _name: None).events
+    ]
+    for minutes, text in enumerate([DIGEST, *HOSTILE]):
+        store.add(NewSuccess(text, "alice", "#dev", EXAMPLE_TIME - timedelta(weeks=1, minutes=-minutes)))
+    directory = tmp_path / "digests"
+    Publisher(store, directory, site_url="https://successes.example.org/", events_near=lambda _at: events).publish_all()
+    browser.get((directory / "index.html").as_uri())
+    browser.find_element(By.CSS_SELECTOR, "p.digest a").click()
+    assert browser.title == "Digest 2016-W10 (Mon 7 Mar to Sun 13 Mar 2016)"
+    headings = [h2.text for h2 in browser.find_elements(By.TAG_NAME, "h2")]
+    assert headings == ["SuccessBot Says", "Elections", "Release Countdown For Week R-3, March 14-18"]
+    visible = browser.find_element(By.TAG_NAME, "body").text
+    for text in (f"alice: {DIGEST}", *HOSTILE, "RC1 target week (Mon 14 Mar to Fri 18 Mar 2016)", "Hard StringFreeze"):
+        assert text in visible
+    assert "PTL nomination: 2016-03-11 00:00 UTC to 2016-03-17 23:59 UTC" in visible
+    page = browser.execute_script(
+        "return {pwned: window.pwned === 1 || document.title === 'pwned',"
+        " injected: document.querySelectorAll('script, img, svg, iframe').length}"
+    )
+    assert page == {"pwned": False, "injected": 0}
+    browser.find_element(By.LINK_TEXT, "Successes of 2016-W10").click()
+    assert browser.title.startswith("SuccessBot Says, 2016-W10")
+    browser.find_element(By.LINK_TEXT, "Digest").click()
+    assert browser.title.startswith("Digest 2016-W10")

@@ -61,6 +61,12 @@ def test_the_directory_follows_adds_deletes_and_restores(published_channel, cloc
         "2016-W12.html",
         "2016-W12.json",
         "2016-W12.md",
+        "digest-2016-W11.html",
+        "digest-2016-W11.md",
+        "digest-2016-W11.txt",
+        "digest-2016-W12.html",
+        "digest-2016-W12.md",
+        "digest-2016-W12.txt",
         "feed.atom",
         "index.html",
     ]
@@ -87,7 +93,7 @@ def test_the_directory_follows_adds_deletes_and_restores(published_channel, cloc
 def test_week_pages_carry_every_success_in_html_markdown_and_json(published_channel, site):
     published_channel.say("#success the “gate” is green [1]")
     html = (site / "2016-W11.html").read_text(encoding="utf-8")
-    pages = frozenset({"index.html", "2016-W11.md", "2016-W11.json", "feed.atom"})
+    pages = frozenset({"index.html", "2016-W11.md", "2016-W11.json", "digest-2016-W11.html", "feed.atom"})
     (entry,) = read_html(html, Expectations(), site_pages=pages)
     assert (entry.nick, entry.channel, entry.time, entry.text) == (
         "alice",
@@ -278,3 +284,63 @@ def test_the_default_intro_says_what_the_page_is():
     settings = default_config().export
     assert settings.title == "SuccessBot Says"
     assert settings.intro == "What went well, as contributors said it on IRC with #success."
+
+
+def test_each_week_has_its_digest_linked_from_the_index_and_the_week_page(published_channel, site):
+    published_channel.say("#success the <gate> is green")
+    digest = (site / "digest-2016-W11.txt").read_text(encoding="utf-8")
+    assert digest.startswith("Digest 2016-W11 (Mon 14 Mar to Sun 20 Mar 2016)\n")
+    assert "  • alice: the <gate> is green\n" in digest
+    assert "\\<gate\\>" in (site / "digest-2016-W11.md").read_text(encoding="utf-8")
+    page = (site / "digest-2016-W11.html").read_text(encoding="utf-8")
+    assert "the &lt;gate&gt; is green" in page
+    root = html5lib.parse(page, namespaceHTMLElements=False)
+    assert [a.get("href") for a in root.iter("a")] == [
+        "index.html",
+        "2016-W11.html",
+        "digest-2016-W11.md",
+        "digest-2016-W11.txt",
+        SITE,
+    ]
+    index = index_tree(site)
+    links = [a.get("href") for a in index.iter("a")]
+    assert links.count("digest-2016-W11.html") == 2  # under the week's heading and in the list of all weeks
+    week = html5lib.parse((site / "2016-W11.html").read_text(encoding="utf-8"), namespaceHTMLElements=False)
+    assert "digest-2016-W11.html" in [a.get("href") for a in week.iter("a")]
+
+    published_channel.say("#success and the docs build")  # the week's successes changed: so did its digest
+    assert "  • alice: and the docs build\n" in (site / "digest-2016-W11.txt").read_text(encoding="utf-8")
+
+
+def test_the_digests_follow_a_schedule_refresh(tmp_path):
+    from harness import EXAMPLE_SOURCES
+    from successbot.config import load_config
+    from successbot.runtime.app import open_app
+
+    schedule = tmp_path / "schedule.rst"
+    schedule.write_text(Path(EXAMPLE_SOURCES[0]).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "bot.ini").write_text(
+        f"[database]\nurl = sqlite:///{tmp_path / 'bot.db'}\n"
+        f"[schedule]\nsources = {schedule}\n[export]\ndirectory = {tmp_path / 'site'}\n",
+        encoding="utf-8",
+    )
+    config = load_config(tmp_path / "bot.ini")
+    digest = tmp_path / "site" / "digest-2016-W10.txt"
+    app = open_app(config)
+    try:
+        app.successes.add(NewSuccess("shipped", "alice", "#dev", datetime(2016, 3, 8, 10, tzinfo=UTC)))
+        app.publisher.publish_all()
+        assert "no release cycle week after this period" in digest.read_text(encoding="utf-8")
+        app.refresh_schedule(datetime(2016, 3, 8, 11, tzinfo=UTC))
+    finally:
+        app.close()  # the page thread's work is done once it returns
+    assert "Release Countdown For Week R-3, March 14-18" in digest.read_text(encoding="utf-8")
+    # The source's words change: the next refresh (here a restarted bot's first) rewrites the digest with them.
+    text = schedule.read_text(encoding="utf-8").replace("The week of March 14-18 is", "From now on, March 14-18 is")
+    schedule.write_text(text, encoding="utf-8")
+    app = open_app(config)
+    try:
+        app.refresh_schedule(datetime(2016, 3, 8, 12, tzinfo=UTC))
+    finally:
+        app.close()
+    assert "From now on, March 14-18 is" in digest.read_text(encoding="utf-8")

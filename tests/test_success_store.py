@@ -106,9 +106,9 @@ def test_reads_give_successes_unless_asked_for_thanks_or_both(store):
     week = (MONDAY - timedelta(hours=10), MONDAY + timedelta(days=6, hours=14))
     assert [s.text for s in store.between(*week)] == ["fixed the gate"]
     assert [s.text for s in store.between(*week, kind=None)] == ["fixed the gate", "the review", "the pager"]
-    assert [s.text for s in store.thanks_between(*week)] == ["the review", "the pager"]
-    assert [s.text for s in store.thanks_between(*week, channel="#ops")] == ["the pager"]
-    assert [s.text for s in store.thanks_between(*week, network="OFTC")] == ["the review"]
+    assert [s.text for s in store.between(*week, kind=THANKS)] == ["the review", "the pager"]
+    assert [s.text for s in store.between(*week, channel="#ops", kind=THANKS)] == ["the pager"]
+    assert [s.text for s in store.between(*week, network="OFTC", kind=THANKS)] == ["the review"]
     assert [s.text for s in store.between(*week, kind=THANKS, include_deleted=True)][-1] == "regretted"
     assert [s.text for s in store.recent("#dev", 5)] == ["fixed the gate"]
     assert [s.text for s in store.recent("#dev", 5, kind=THANKS)] == ["the review"]

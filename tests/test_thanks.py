@@ -59,7 +59,7 @@ def test_thanks_names_the_nick_before_for_or_nobody(said, thanked, what):
 
 def test_thanks_is_recorded_with_everything_a_success_has_and_acknowledged(channel, store, clock):
     assert channel.say("#thanks bob for the review", account="alice") == ["alice: Added thanks #1"]
-    (thanks,) = store.thanks_between(WEEK.start, WEEK.end)
+    (thanks,) = store.between(WEEK.start, WEEK.end, kind=THANKS)
     assert (thanks.kind, thanks.thanked, thanks.text, thanks.nick, thanks.account) == (
         THANKS,
         "bob",
@@ -83,7 +83,7 @@ def test_the_acknowledgement_is_marked_as_a_thanks_for_the_adapter(channel):
 def test_a_thanks_to_nobody_in_particular_reads_as_said(channel, store):
     channel.say("#thanks to everyone who came to the PTG")
     assert channel.say("!thanks") == ["#1 Mon 14 Mar 2016 10:00 UTC alice: thanks to everyone who came to the PTG"]
-    (thanks,) = store.thanks_between(WEEK.start, WEEK.end)
+    (thanks,) = store.between(WEEK.start, WEEK.end, kind=THANKS)
     assert thanks.thanked is None
 
 
@@ -312,7 +312,7 @@ def test_the_pages_carry_thanks_beside_the_successes_and_follow_a_deletion(store
     clock.advance(timedelta(minutes=1))
     assert channel.say("#thanks bob for the review") == [f"alice: Added thanks #2 to {SITE}2016-W11.html"]
     html = (site / "2016-W11.html").read_text(encoding="utf-8")
-    pages = frozenset({"index.html", "2016-W11.md", "2016-W11.json", "feed.atom"})
+    pages = frozenset({"index.html", "2016-W11.md", "2016-W11.json", "digest-2016-W11.html", "feed.atom"})
     entries = READERS["html"](html, Expectations(), site_pages=pages)
     assert [(e.nick, e.text) for e in entries] == [("alice", "fixed the gate"), ("alice", "thanks bob for the review")]
     assert '<li class="success thanks" id="success-2">' in html
@@ -322,8 +322,13 @@ def test_the_pages_carry_thanks_beside_the_successes_and_follow_a_deletion(store
     assert "1 success, 1 thanks" in (site / "index.html").read_text(encoding="utf-8")
     feed = READERS["atom"]((site / "feed.atom").read_text(encoding="utf-8"), Expectations())
     assert [e.text for e in feed] == ["fixed the gate", "thanks bob for the review"]
+    digest = (site / "digest-2016-W11.txt").read_text(encoding="utf-8")
+    assert (
+        "  • alice: fixed the gate\n" in digest and "\nThanks\n------\n  • alice: thanks bob for the review\n" in digest
+    )
     channel.say("!thanks delete 2")
     assert "review" not in (site / "2016-W11.html").read_text(encoding="utf-8")
+    assert "review" not in (site / "digest-2016-W11.txt").read_text(encoding="utf-8")
     assert "1 success<" in (site / "index.html").read_text(encoding="utf-8")
 
 

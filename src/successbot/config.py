@@ -742,6 +742,19 @@ class ExportSettings(Section):
     ]
 
 
+@dataclass(frozen=True)
+class DigestSettings(Section):
+    max_days: Annotated[
+        int,
+        key(
+            parse_positive_int,
+            "31",
+            "the longest period `successbot digest --from DATE --to DATE` writes a digest of, in days "
+            "(a week is 7; digests that cover two weeks are 14)",
+        ),
+    ]
+
+
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
@@ -771,6 +784,7 @@ class Config:
     schedule: ScheduleSettings
     announce: AnnounceSettings
     export: ExportSettings
+    digest: DigestSettings
     log: LogSettings
     source: str = "embedded defaults"
 

@@ -68,7 +68,7 @@ def run_export(args: argparse.Namespace, clock: Clock) -> int:
 
 def run_publish(args: argparse.Namespace, clock: Clock) -> int:
     from successbot.core.ports import StorageError
-    from successbot.publishing.directory import Publisher
+    from successbot.publishing.directory import Publisher, no_schedule
 
     config = load(args)
     directory = args.directory or config.export.directory
@@ -76,7 +76,11 @@ def run_publish(args: argparse.Namespace, clock: Clock) -> int:
         raise UsageError("nowhere to publish: set [export] directory in the config, or give --directory")
     app, note = open_telling(args, config)
     try:
-        weeks = Publisher.from_settings(app.successes, config.export, directory, app.channel_privacy).publish_all()
+        events_near = app.schedule.store.events_near if app.schedule is not None else no_schedule
+        publisher = Publisher.from_settings(
+            app.successes, config.export, directory, app.channel_privacy, events_near=events_near
+        )
+        weeks = publisher.publish_all()
     except OSError as error:
         raise UsageError(f"cannot publish to {directory}: {error.strerror or error}") from None
     except StorageError as error:

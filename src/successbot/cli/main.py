@@ -1,4 +1,4 @@
-"""The ``successbot`` command line: console, ask, export, publish, db, check-config.
+"""The ``successbot`` command line: console, ask, export, digest, publish, db, check-config.
 
 Every error a user can cause ends in one line on stderr and exit status 1.
 """
@@ -15,6 +15,7 @@ from successbot.cli import database as databases
 from successbot.cli import export as exporting
 from successbot.cli.check_config import deployment_problems
 from successbot.cli.common import Parser, UsageError
+from successbot.cli.digest import add_digest_command
 from successbot.cli.logs import start_logging
 from successbot.cli.schedule import add_schedule_commands
 from successbot.config import LOG_LEVELS, ConfigError, config_path_from, load_config
@@ -137,6 +138,7 @@ def build_parser() -> Parser:
     check.set_defaults(action=run_check_config)
 
     add_schedule_commands(commands, common)
+    add_digest_command(commands, common)
     return parser
 
 

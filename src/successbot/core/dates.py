@@ -46,6 +46,15 @@ def moment(instant: datetime) -> str:
     return f"{day_text(utc(instant).date())} {time_text(instant)}"
 
 
+def digest_minute(instant: datetime) -> str:
+    """``2016-03-18 00:00 UTC``: the weekly digest's one exception, for an election phase's ends.
+
+    OpenStack's election officials and its mailing-list digest write them so, and the digest is pasted
+    beside their mails; everywhere else the bot writes ``Fri 18 Mar 2016 00:00 UTC``.
+    """
+    return f"{utc(instant):%Y-%m-%d %H:%M} UTC"
+
+
 def days_text(first: date, last: date) -> str:
     """Whole days, ``first`` to ``last`` inclusive: ``Mon 14 Mar to Sun 20 Mar 2016``, the year said once
     when both days share it; ``Thu 31 Dec 2015 to Sat 2 Jan 2016`` when they do not; one day alone."""

@@ -65,17 +65,6 @@ class SuccessStore(Protocol):
         """Records of ``kind`` (None: both) with ``start <= created_at < end``, oldest first."""
         ...
 
-    def thanks_between(
-        self,
-        start: datetime,
-        end: datetime,
-        *,
-        channel: str | None = None,
-        network: str | None = None,
-    ) -> Sequence[Success]:
-        """The live thanks with ``start <= created_at < end``, oldest first: a digest's period of thanks."""
-        ...
-
     def mark_deleted(self, success_id: int, by: str, at: datetime) -> Success:
         """Raises UnknownSuccess when there is no such success."""
         ...

@@ -1,9 +1,12 @@
 """The published directory: pages people can read, kept up to date from the database.
 
 ``index.html`` shows the recent weeks, newest first; each ISO week has a page
-in HTML, Markdown and JSON (``2016-W11.html``, ``.md``, ``.json``); and
-``feed.atom`` carries the latest successes. Thanks are on all of them beside
-the successes, in the order they were said. Deleted ones appear nowhere.
+in HTML, Markdown and JSON (``2016-W11.html``, ``.md``, ``.json``) and its
+digest in HTML, Markdown and text (``digest-2016-W11.html``, ``.md``, ``.txt``:
+the successes, the thanks, the elections and the release countdown, from the
+schedule); and ``feed.atom`` carries the latest successes. Thanks are on all
+of them beside the successes, in the order they were said. Deleted ones
+appear nowhere.
 
 Every file is replaced atomically (a temporary file in the same directory,
 then a rename), so a reader sees the old file or the new one, never half of
@@ -18,7 +21,7 @@ import contextlib
 import logging
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -27,13 +30,16 @@ from successbot.config import ExportSettings
 from successbot.core.ports import ChannelPrivacyStore, StorageError, SuccessStore
 from successbot.core.successes import Success
 from successbot.core.weeks import Period, is_week_label, iso_week, week_containing, week_label
+from successbot.publishing.digest import build_digest
 from successbot.publishing.export import DIGEST_TITLE, period_title
 from successbot.publishing.log_links import LogUrlTemplate
-from successbot.publishing.page_urls import FEED, INDEX_PAGE, week_page
+from successbot.publishing.page_urls import FEED, INDEX_PAGE, digest_page, week_page
 from successbot.publishing.renderers import RENDERERS, ExportRequest, Link
 from successbot.publishing.renderers import html_format as html
 from successbot.publishing.renderers.base import PUBLIC, Privacy
+from successbot.publishing.renderers.digest_formats import DIGEST_FORMATS, render_digest
 from successbot.publishing.visibility import PublicSuccesses, hidden_channels
+from successbot.schedules.model import Event
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +47,12 @@ SITE_TITLE = DIGEST_TITLE  # [export] title's default
 FEED_ENTRIES = 50
 WEEK_FORMATS = ("html", "markdown", "json")
 _ALL_TIME = (datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC))
+# The schedule's events a question at an instant needs (ScheduleStore.events_near): what a digest reads.
+EventsNear = Callable[[datetime], Sequence[Event]]
+
+
+def no_schedule(at: datetime) -> list[Event]:
+    return []
 
 
 def write_atomically(path: Path, content: str) -> bool:
@@ -82,6 +94,7 @@ class Publisher:
         privacy: Privacy = PUBLIC,
         title: str = SITE_TITLE,
         intro: str = "",
+        events_near: EventsNear = no_schedule,
     ) -> None:
         if privacy.private:
             raise ValueError("published pages are public: they never carry user@host")
@@ -89,6 +102,7 @@ class Publisher:
         self.site_url, self.log_url, self.weeks_on_index = site_url, log_url, weeks_on_index
         self.privacy = privacy
         self.title, self.intro = title, intro
+        self.events_near = events_near
 
     @classmethod
     def from_settings(
@@ -97,9 +111,10 @@ class Publisher:
         settings: ExportSettings,
         directory: str | None = None,
         channel_privacy: ChannelPrivacyStore | None = None,
+        events_near: EventsNear = no_schedule,
     ) -> Publisher:
         """``channel_privacy``: the channels the bot saw keyed, secret or private, left out unless
-        ``[export] channels`` names them."""
+        ``[export] channels`` names them. ``events_near``: the schedule the digests read."""
         target = directory or settings.directory
         if target is None:
             raise ValueError("no directory to publish to")
@@ -115,6 +130,7 @@ class Publisher:
             privacy=privacy,
             title=settings.title,
             intro=settings.intro,
+            events_near=events_near,
         )
 
     def success_changed(self, success: Success) -> None:
@@ -149,6 +165,17 @@ class Publisher:
         self._write_index_and_feed()
         return len(by_week)
 
+    def publish_digests(self) -> int:
+        """After the schedule changed: rewrite the digests of the weeks the index shows; how many weeks.
+
+        Older digests stay as they were written: their countdown was the news of their week.
+        """
+        labels = self._published_weeks()[: self.weeks_on_index]
+        for label in labels:
+            period = iso_week(label)
+            self._write_digest(Week(period, self.store.between(period.start, period.end, kind=None)))
+        return len(labels)
+
     def _request(self, week: Week, related: tuple[Link, ...] = ()) -> ExportRequest:
         period = week.period
         return ExportRequest(
@@ -169,6 +196,7 @@ class Publisher:
             Link("All weeks", INDEX_PAGE),
             Link("Markdown", week_page(label, "md")),
             Link("JSON", week_page(label, "json")),
+            Link("Digest", digest_page(label)),
             Link("Feed", FEED),
         )
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -176,6 +204,27 @@ class Publisher:
             renderer = RENDERERS[name]
             document = renderer.render(self._request(week, related))
             write_atomically(self.directory / week_page(label, renderer.extension), document)
+        self._write_digest(week)
+
+    def _write_digest(self, week: Week) -> None:
+        """The week's digest in every digest format, from its successes and the schedule at the week's end."""
+        label, period = week.period.label, week.period
+        digest = build_digest(
+            period,
+            week.successes,
+            self.events_near(period.end),
+            site_url=self.site_url,
+            mark_unverified=self.privacy.mark_unverified,
+        )
+        related = (
+            Link("All weeks", INDEX_PAGE),
+            Link(f"Successes of {label}", week_page(label)),
+            Link("Markdown", digest_page(label, "md")),
+            Link("Text", digest_page(label, "txt")),
+        )
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for name, extension in DIGEST_FORMATS.items():
+            write_atomically(self.directory / digest_page(label, extension), render_digest(digest, name, related))
 
     def _write_index_and_feed(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -219,8 +268,12 @@ class Publisher:
             page = html.text(week_page(week.period.label))
             heading = f'<a href="{page}">{html.text(week_heading(week.period))}</a>'
             body += f'<section>\n<h2>{heading} <span class="count">{count(week.successes)}</span></h2>\n'
+            body += f'<p class="digest"><a href="{html.text(digest_page(week.period.label))}">Digest</a></p>\n'
             body += html.success_list(self._request(week), week.successes) + "</section>\n"
-        listed = "".join(f'<li><a href="{week_page(label)}">{label}</a></li>\n' for label in self._published_weeks())
+        listed = "".join(
+            f'<li><a href="{week_page(label)}">{label}</a> · <a href="{digest_page(label)}">digest</a></li>\n'
+            for label in self._published_weeks()
+        )
         body += f'<h2>All weeks</h2>\n<ul class="weeks">\n{listed}</ul>\n'
         return html.document(self.title, body, feed, self.intro)
 
@@ -252,5 +305,16 @@ def publish_weeks_quietly(publisher: Publisher, periods: Sequence[Period], why: 
     except (OSError, StorageError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         log.error("cannot publish the pages in %s %s: %s", publisher.directory, why, reason)
+        return False
+    return True
+
+
+def publish_digests_quietly(publisher: Publisher, why: str) -> bool:
+    """``publisher.publish_digests``, with a failure logged in one line instead of raised; False if it failed."""
+    try:
+        publisher.publish_digests()
+    except (OSError, StorageError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        log.error("cannot publish the digests in %s %s: %s", publisher.directory, why, reason)
         return False
     return True

@@ -1,4 +1,4 @@
-"""Names and URLs of the published pages: one per ISO week, an index and a feed."""
+"""Names and URLs of the published pages: one per ISO week, its digest, an index and a feed."""
 
 from __future__ import annotations
 
@@ -12,6 +12,11 @@ FEED = "feed.atom"
 
 def week_page(label: str, extension: str = "html") -> str:
     return f"{label}.{extension}"
+
+
+def digest_page(label: str, extension: str = "html") -> str:
+    """``digest-2016-W10.html``: the published digest of a week."""
+    return f"digest-{label}.{extension}"
 
 
 def week_page_url(site_url: str, instant: datetime) -> str:

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from successbot.core.ports import ChannelPrivacyStore, SuccessStore
 from successbot.core.privacy import NOTHING_HIDDEN, HiddenChannels
-from successbot.core.successes import SUCCESS, THANKS, NewSuccess, Success
+from successbot.core.successes import SUCCESS, NewSuccess, Success
 
 
 def hidden_channels(privacy: ChannelPrivacyStore | None, published: Sequence[str] = ()) -> HiddenChannels:
@@ -43,16 +43,6 @@ class PublicSuccesses:
             start, end, channel=channel, network=network, include_deleted=include_deleted, kind=kind
         )
         return self.hidden().visible(found)
-
-    def thanks_between(
-        self,
-        start: datetime,
-        end: datetime,
-        *,
-        channel: str | None = None,
-        network: str | None = None,
-    ) -> Sequence[Success]:
-        return self.between(start, end, channel=channel, network=network, kind=THANKS)
 
     def latest(self, limit: int, *, kind: str | None = SUCCESS) -> Sequence[Success]:
         hidden, asked = self.hidden(), limit

@@ -16,7 +16,7 @@ from successbot.core.commands import CommandTable, Services, admin_set, no_page
 from successbot.core.dispatch import Core
 from successbot.core.ports import ScheduleStore
 from successbot.core.successes import Success
-from successbot.publishing.directory import Publisher
+from successbot.publishing.directory import Publisher, no_schedule
 from successbot.publishing.page_urls import week_page_url
 from successbot.runtime.page_refresh import PageRefresher
 from successbot.schedules.sources import ScheduleService
@@ -77,11 +77,20 @@ def build_core(
 
 
 def build_publisher(
-    config: Config, successes: SqlSuccessStore, channel_privacy: SqlChannelPrivacyStore | None = None
+    config: Config,
+    successes: SqlSuccessStore,
+    channel_privacy: SqlChannelPrivacyStore | None = None,
+    schedule: ScheduleStore | None = None,
 ) -> Publisher | None:
+    """``schedule``: what the published digests read (never the console's made-up example)."""
     if config.export.directory is None:
         return None
-    return Publisher.from_settings(successes, config.export, channel_privacy=channel_privacy)
+    return Publisher.from_settings(
+        successes,
+        config.export,
+        channel_privacy=channel_privacy,
+        events_near=schedule.events_near if schedule is not None else no_schedule,
+    )
 
 
 def open_app(config: Config, example_schedule: Callable[[], ScheduleStore] | None = None) -> App:
@@ -101,13 +110,18 @@ def open_app(config: Config, example_schedule: Callable[[], ScheduleStore] | Non
         raise StartupError(f"cannot open the database {engine.url!r}: {database_reason(error)}") from None
     successes = SqlSuccessStore(engine)
     channel_privacy = SqlChannelPrivacyStore(engine)
-    publisher = build_publisher(config, successes, channel_privacy)
-    pages = None if publisher is None else PageRefresher(publisher)
     store: ScheduleStore = SqlScheduleStore(engine)
+    publisher = build_publisher(config, successes, channel_privacy, store)
+    pages = None if publisher is None else PageRefresher(publisher)
     use_example = False
     if example_schedule is not None and not config.schedule.sources and not _has_events(store):
         store, use_example = example_schedule(), True
-    schedule = ScheduleService(store, config.schedule.sources, max_bytes=config.schedule.max_source_bytes)
+    schedule = ScheduleService(
+        store,
+        config.schedule.sources,
+        max_bytes=config.schedule.max_source_bytes,
+        after_refresh=None if pages is None else pages.schedule_changed,
+    )
     on_change = None if pages is None else pages.success_changed
     core = build_core(config, successes, schedule, on_change=on_change, channel_privacy=channel_privacy)
     app = App(config, engine, successes, core, schedule=schedule, publisher=publisher, pages=pages)

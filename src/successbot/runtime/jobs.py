@@ -20,7 +20,7 @@ from successbot.announcements.plan import ELECTION, RELEASE, SUMMARY, Announceme
 from successbot.config import Config
 from successbot.core.clock import Clock
 from successbot.core.weeks import iso_week
-from successbot.publishing.page_urls import week_page
+from successbot.publishing.page_urls import digest_page, week_page
 from successbot.storage.claims import SqlAnnouncementStore
 
 if TYPE_CHECKING:
@@ -109,11 +109,16 @@ def build_announcer(
         grace=timedelta(seconds=settings.grace),
         notice=settings.notice,
         summary_latest=settings.summary_latest,
-        full_list=(lambda week, _channel: site_url + week_page(week)) if site_url else export_hint,
+        full_list=(lambda week, _channel: published_lists(site_url, week)) if site_url else export_hint,
         after_summary=(lambda week: publisher.publish_week(iso_week(week))) if publisher is not None else None,
         settle=settle,
         give_up_after=timedelta(seconds=settings.stale_claim * 0.8),
     )
+
+
+def published_lists(site_url: str, week: str) -> str:
+    """Where a weekly summary sends readers on the published pages: the week's page and its digest."""
+    return f"{site_url}{week_page(week)} · digest: {site_url}{digest_page(week)}"
 
 
 def scheduler_runs_at_debug_only() -> None:

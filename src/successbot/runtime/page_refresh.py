@@ -5,7 +5,8 @@ a thread of its own rewrites the noted weeks' pages, then the index and the
 feed once, a short moment later, so a burst of fifty ``#success`` lines costs
 one rewrite, not fifty, and no acknowledgement waits behind the disk.
 ``close`` writes whatever is still noted before it returns: a command-line
-``ask`` that records one success still leaves its page behind.
+``ask`` that records one success still leaves its page behind. A schedule
+refresh notes the digests: the recent weeks' digests are rewritten the same way.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import threading
 
 from successbot.core.successes import Success
 from successbot.core.weeks import iso_week, week_label
-from successbot.publishing.directory import Publisher, publish_weeks_quietly
+from successbot.publishing.directory import Publisher, publish_digests_quietly, publish_weeks_quietly
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ class PageRefresher:
     def __init__(self, publisher: Publisher, delay: float = BATCH_DELAY) -> None:
         self.publisher, self.delay = publisher, delay
         self._weeks: set[str] = set()
+        self._digests = False  # the schedule changed: the recent digests are due
         self._changed = threading.Condition()
         self._closing = False
         self._writes = 0
@@ -44,12 +46,22 @@ class PageRefresher:
             self._weeks.add(week_label(success.created_at))
             self._changed.notify()
 
+    def schedule_changed(self, *_outcomes: object) -> None:
+        """After a schedule refresh: the recent weeks' digests follow shortly. Safe from any thread; never blocks."""
+        with self._changed:
+            self._digests = True
+            self._changed.notify()
+
     def flush(self) -> None:
         """Write what is noted now, on the caller's thread."""
         with self._changed:
             weeks, self._weeks = sorted(self._weeks), set()
+            digests, self._digests = self._digests, False
         if weeks:
             publish_weeks_quietly(self.publisher, [iso_week(label) for label in weeks], f"for {', '.join(weeks)}")
+        if digests:
+            publish_digests_quietly(self.publisher, "after a schedule refresh")
+        if weeks or digests:
             self._writes += 1
 
     def close(self) -> None:
@@ -62,7 +74,7 @@ class PageRefresher:
     def _run(self) -> None:
         while True:
             with self._changed:
-                self._changed.wait_for(lambda: self._weeks or self._closing)
+                self._changed.wait_for(lambda: self._weeks or self._digests or self._closing)
                 if self._closing:
                     return
                 # Let the rest of a burst arrive before writing.

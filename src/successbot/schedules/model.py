@@ -55,6 +55,9 @@ class Event:
     release_id: str | None = None  # "2027.1", when known
     project: str | None = None  # None: cross-project
     label: str | None = None  # the source's own name for it: "i-2", "R-17"
+    # What the source says of it, on one line (schedule.rst's prose under its label, a YAML description), for the
+    # digest's countdown; None when the source says nothing.
+    description: str | None = None
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:

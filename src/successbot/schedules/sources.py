@@ -207,6 +207,11 @@ class ScheduleService:
     locations: tuple[str, ...] = ()
     timeout: float = DEFAULT_TIMEOUT_SECONDS
     max_bytes: int = DEFAULT_MAX_SOURCE_BYTES
+    # Told after every refresh (the timed one and !schedule reload): the published digests follow the schedule.
+    after_refresh: Callable[[list[RefreshOutcome]], None] | None = None
 
     def refresh(self, now: datetime) -> list[RefreshOutcome]:
-        return refresh_sources(self.store, self.locations, now, self.timeout, max_bytes=self.max_bytes)
+        outcomes = refresh_sources(self.store, self.locations, now, self.timeout, max_bytes=self.max_bytes)
+        if self.after_refresh is not None:
+            self.after_refresh(outcomes)
+        return outcomes

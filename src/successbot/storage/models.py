@@ -16,7 +16,7 @@ from sqlalchemy.types import TypeDecorator
 
 from successbot.core.successes import SUCCESS
 
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
 
 # Stable constraint names, so that SQLite's batch migrations can find them.
 NAMING_CONVENTION = {
@@ -108,6 +108,7 @@ class ScheduleEventRow(Base):
     release_id: Mapped[str | None] = mapped_column(String(32))
     project: Mapped[str | None] = mapped_column(String(64))
     label: Mapped[str | None] = mapped_column(String(128))
+    description: Mapped[str | None] = mapped_column(Text)  # what the source says of it, for the digest
     generation: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     __table_args__ = (

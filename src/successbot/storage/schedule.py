@@ -375,6 +375,7 @@ def _to_values(generation: int, event: Event) -> dict[str, object]:
         "release_id": event.release_id,
         "project": event.project,
         "label": event.label,
+        "description": event.description,
     }
 
 
@@ -390,6 +391,7 @@ _EVENT_COLUMNS = (
     ScheduleEventRow.release_id,
     ScheduleEventRow.project,
     ScheduleEventRow.label,
+    ScheduleEventRow.description,
 )
 
 
@@ -405,6 +407,7 @@ def _to_event(
     release_id: str | None,
     project: str | None,
     label: str | None,
+    description: str | None = None,
 ) -> Event:
     return Event(
         kind=Kind(kind),
@@ -418,4 +421,5 @@ def _to_event(
         release_id=release_id,
         project=project,
         label=label,
+        description=description,
     )

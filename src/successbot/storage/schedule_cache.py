@@ -123,11 +123,16 @@ def _event_to_json(event: Event) -> list[object]:
         event.release_id,
         event.project,
         event.label,
+        event.description,
     ]
 
 
 def _event_from_json(item: list[object], location: str) -> Event:
-    kind, title, start, end, entry, all_day, series, release_id, project, label = item
+    # Summaries written before events had a description hold ten fields.
+    kind, title, start, end, entry, all_day, series, release_id, project, label, *rest = item
+    if len(rest) > 1:
+        raise ValueError("an event of a summary has too many fields")
+    description = rest[0] if rest else None
     return Event(
         Kind(kind),
         str(title),
@@ -140,6 +145,7 @@ def _event_from_json(item: list[object], location: str) -> Event:
         release_id=None if release_id is None else str(release_id),
         project=None if project is None else str(project),
         label=None if label is None else str(label),
+        description=None if description is None else str(description),
     )
 
 

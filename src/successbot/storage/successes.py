@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from successbot.core.ports import UnknownSuccess
-from successbot.core.successes import SUCCESS, THANKS, NewSuccess, Success
+from successbot.core.successes import SUCCESS, NewSuccess, Success
 from successbot.storage.errors import storage_errors
 from successbot.storage.models import SuccessRow
 
@@ -97,16 +97,6 @@ class SqlSuccessStore:
         query = query.order_by(SuccessRow.created_at, SuccessRow.id)
         with self._reading() as session:
             return [_to_success(row) for row in session.scalars(query)]
-
-    def thanks_between(
-        self,
-        start: datetime,
-        end: datetime,
-        *,
-        channel: str | None = None,
-        network: str | None = None,
-    ) -> Sequence[Success]:
-        return self.between(start, end, channel=channel, network=network, kind=THANKS)
 
     def mark_deleted(self, success_id: int, by: str, at: datetime) -> Success:
         def delete(session: Session) -> Success:

@@ -1,7 +1,8 @@
 """How much one schedule source may hold: a source is anyone's file, and one file must not hurt the bot.
 
 A 464-byte election file once stored a 312 MB title. Whatever the format,
-``bounded`` clips a title longer than ``MAX_TITLE`` (marked ``…``, and noted)
+``bounded`` clips a title longer than ``MAX_TITLE`` and a description longer than
+``MAX_DESCRIPTION`` (marked ``…``, and noted)
 and drops an event whose series, release, project or label is longer than
 the database keeps (noted), and a source of more than ``MAX_EVENTS`` events
 is refused whole. The size of the file itself is bounded before it is parsed
@@ -15,6 +16,8 @@ from dataclasses import replace
 from successbot.schedules.model import ImportResult, ScheduleImportError
 
 MAX_TITLE = 300  # characters: far above any published title, far below what a reply can show
+# characters of what a source says of an event (the digest quotes it): OpenStack's longest section is about 900
+MAX_DESCRIPTION = 2000
 MAX_EVENTS = 100_000  # per source: 63,000 one-hour meetings, about five years of ten teams, still fit
 # The columns' widths (storage.models): longer would fail on PostgreSQL, or be cut silently elsewhere.
 MAX_ENTRY = 255
@@ -44,6 +47,12 @@ def bounded(source: str, result: ImportResult) -> ImportResult:
                 f"{source}: {event.entry[:80]}: title of {len(event.title):,} characters clipped to {MAX_TITLE}"
             )
             event = replace(event, title=event.title[: MAX_TITLE - 1].rstrip() + CLIP_MARK)
+        if event.description is not None and len(event.description) > MAX_DESCRIPTION:
+            result.notes.append(
+                f"{source}: {event.entry[:80]}: description of {len(event.description):,} characters clipped to "
+                f"{MAX_DESCRIPTION}"
+            )
+            event = replace(event, description=event.description[: MAX_DESCRIPTION - 1].rstrip() + CLIP_MARK)
         if len(event.entry) > MAX_ENTRY:
             event = replace(event, entry=event.entry[: MAX_ENTRY - 1] + CLIP_MARK)
         kept.append(event)

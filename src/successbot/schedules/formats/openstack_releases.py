@@ -14,7 +14,7 @@ Indri's), which are left to the schedule that defines them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -370,9 +370,29 @@ def _events(
                 notes.append(
                     f"{source}: {runs[0][0].entry} {label}: schedule.rst has no section for it; titled by its label"
                 )
+            description = _description(section, prose)
             for run in runs:
-                result.events += _events_of_run(source, label, run, section, owner, column, prose.deadline_weekday)
+                events = _events_of_run(source, label, run, section, owner, column, prose.deadline_weekday)
+                result.events += [replace(event, description=description) for event in events]
     return result
+
+
+_REF = re.compile(r":ref:`([^`<]*?)\s*(?:<([^`>]+)>)?`")
+
+
+def _description(section: Section | None, prose: ScheduleProse) -> str | None:
+    """The section's prose as a reader of the digest wants it: a ``:ref:`` to another label is that label's title."""
+    if section is None or not section.prose:
+        return None
+
+    def referred(found: re.Match[str]) -> str:
+        label = (found.group(2) or found.group(1)).strip()
+        if found.group(2):
+            return found.group(1).strip() or label
+        other = prose.sections.get(label)
+        return other.title if other is not None else label
+
+    return _REF.sub(referred, section.prose)
 
 
 def _monday(day: date) -> date:

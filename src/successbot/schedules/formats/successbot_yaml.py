@@ -19,6 +19,7 @@
         at: 2026-06-11T23:59      # an instant
         project: nova
         label: h-nova-spec-freeze
+        description: No new specs are approved after this.   # optional: the digest quotes it
 
 The series is a release id (``2027.1``) or a name (``indri``); write both as
 ``series: indri`` and ``release: 2027.1``.
@@ -33,7 +34,7 @@ from typing import Any
 from successbot.schedules.model import Event, ImportResult, Kind, ScheduleImportError, day_event_span
 
 MARKER = "successbot-schedule"
-FIELDS = {"title", "kind", "date", "start", "end", "at", "series", "release", "project", "label"}
+FIELDS = {"title", "kind", "date", "start", "end", "at", "series", "release", "project", "label", "description"}
 
 
 def export_yaml(events: list[Event]) -> str:
@@ -55,6 +56,7 @@ def export_yaml(events: list[Event]) -> str:
             ("release", event.release_id),
             ("project", event.project),
             ("label", event.label),
+            ("description", event.description),
         ):
             if value:
                 row[key] = value
@@ -115,6 +117,7 @@ def _event(
         release_id=release,
         project=_text(raw.get("project")),
         label=_text(raw.get("label")),
+        description=" ".join((_text(raw.get("description")) or "").split()) or None,
     )
 
 
