@@ -243,3 +243,11 @@ def test_the_smtp_password_from_the_environment_never_shows_in_the_settings(tmp_
     settings = load_config(path).digest
     assert settings.smtp_password is not None and settings.smtp_password.reveal() == PASSWORD
     assert PASSWORD not in repr(settings)
+
+
+def test_a_send_at_changed_after_the_digest_went_out_does_not_mail_that_week_again(smtp, make_mailer):
+    assert make_mailer(smtp.port).run_due(MONDAY_0900) is not None
+    moved = make_mailer(smtp.port, instance="host:2")
+    moved.send_at = parse_weekly_time("tue 10:00")
+    assert moved.run_due(MONDAY_0900 + timedelta(days=1, hours=1, minutes=1)) is None
+    assert len(smtp.received()) == 1
