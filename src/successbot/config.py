@@ -742,6 +742,29 @@ class ExportSettings(Section):
     ]
 
 
+def parse_mail_addresses(raw: str) -> tuple[str, ...]:
+    """``a@example.org, Dev List <dev@example.org>`` → each address as given; empty: none."""
+    from email.utils import getaddresses
+
+    found = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        parsed = getaddresses([item])
+        address = parsed[0][1] if len(parsed) == 1 else ""
+        if "@" not in address.strip("@") or any(char.isspace() for char in address):
+            raise ValueError(f"expected mail addresses such as dev@example.org, comma-separated; {item!r} is not one")
+        found.append(item)
+    return tuple(found)
+
+
+def parse_mail_address(raw: str) -> str | None:
+    addresses = parse_mail_addresses(raw)
+    if len(addresses) > 1:
+        raise ValueError("expected one mail address such as successbot@example.org")
+    return addresses[0] if addresses else None
+
+
 @dataclass(frozen=True)
 class DigestSettings(Section):
     max_days: Annotated[
@@ -753,6 +776,60 @@ class DigestSettings(Section):
             "(a week is 7; digests that cover two weeks are 14)",
         ),
     ]
+    mail_to: Annotated[
+        tuple[str, ...],
+        key(
+            parse_mail_addresses,
+            "",
+            "mail the text digest of each ISO week to these addresses, comma-separated; empty: mail nothing",
+        ),
+    ]
+    mail_from: Annotated[str | None, key(parse_mail_address, "", "the digest mail's From: address")]
+    send_at: Annotated[
+        WeeklyTime | None,
+        key(
+            parse_weekly_time,
+            "mon 09:00",
+            "when the digest of the last full ISO week is mailed (once, by one "
+            "instance), a weekday and a UTC time, or off; the bot looks every [announce] check_every",
+        ),
+    ]
+    give_up_after: Annotated[
+        float,
+        key(
+            parse_duration,
+            "1d",
+            "a digest still not accepted this long after send_at (the bot was down, the "
+            "server kept refusing it) is left unsent, with a log line",
+        ),
+    ]
+    smtp_host: Annotated[str, key(parse_nonempty, "localhost", "the SMTP server that takes the digest")]
+    smtp_port: Annotated[int | None, key(parse_port, "", "its port; empty: 587 with starttls, else 25")]
+    starttls: Annotated[
+        bool, key(parse_bool, "false", "switch to TLS with STARTTLS (certificate checked) before logging in or sending")
+    ]
+    smtp_user: Annotated[str, key(parse_text, "", "log in to the SMTP server as this user; empty: no login")]
+    smtp_password: Annotated[Secret | None, key(parse_text, "", "the SMTP user's password", secret=True)]
+    smtp_timeout: Annotated[float, key(parse_duration, "30s", "give up on an SMTP server silent for this long")]
+
+    @property
+    def effective_port(self) -> int:
+        return self.smtp_port if self.smtp_port is not None else (587 if self.starttls else 25)
+
+    def check(self) -> list[tuple[str, str]]:
+        if self.mail_to and self.mail_from is None:
+            return [("mail_from", "expected a From: address (mail_from) to mail the digest to mail_to")]
+        if self.smtp_user and self.smtp_password is None:
+            return [("smtp_user", "expected a password (smtp_password_env or smtp_password_file) for smtp_user")]
+        if self.smtp_user and not self.starttls and self.smtp_host not in ("localhost", "127.0.0.1", "::1"):
+            return [
+                (
+                    "starttls",
+                    f"expected starttls = true to log in to {self.smtp_host}: without it the "
+                    "password crosses the network in clear",
+                )
+            ]
+        return []
 
 
 LOG_LEVELS = ("debug", "info", "warning", "error")

@@ -21,7 +21,7 @@ log = logging.getLogger("successbot")
 
 def run_console_command(args: argparse.Namespace, clock: Clock) -> int:
     from successbot.adapters.console import run_console
-    from successbot.runtime.jobs import BotScheduler, announcement_policy, build_announcer
+    from successbot.runtime.jobs import BotScheduler, announcement_policy, build_announcer, build_digest_mailer
 
     config = load(args)
     use_level(bot_level(getattr(args, "log_level", None), config))
@@ -41,7 +41,8 @@ def run_console_command(args: argparse.Namespace, clock: Clock) -> int:
             policy = announcement_policy(app.config, (console.speaker.channel,), console.network)
             announcer = build_announcer(app, console, policy)
             announcer.run_due(clock.now())  # what is due now shows before the first prompt
-        jobs = BotScheduler(app, announcer, clock)
+        mailer = None if announcer is None else build_digest_mailer(app, lambda: console.network)
+        jobs = BotScheduler(app, announcer, clock, mailer)
         jobs.start(first_run_now=False)
         run_console(console, sys.stdin, interactive=sys.stdin.isatty())
     finally:
@@ -71,7 +72,9 @@ def run_bot(args: argparse.Namespace, clock: Clock) -> int:
         SettlingThread,
         announcement_policy,
         build_announcer,
+        build_digest_mailer,
         configured_audience,
+        network_once_known,
     )
 
     app = open_app(config)
@@ -86,7 +89,8 @@ def run_bot(args: argparse.Namespace, clock: Clock) -> int:
             bot.on_stop.append(recorder.close)
         policy = announcement_policy(config, *configured_audience(config))
         settling = SettlingThread()
-        jobs = BotScheduler(app, build_announcer(app, bot, policy, settling), clock)
+        mailer = build_digest_mailer(app, network_once_known(bot, tuple(c.name for c in config.irc.channels)))
+        jobs = BotScheduler(app, build_announcer(app, bot, policy, settling), clock, mailer)
         bot.on_stop.append(jobs.stop)
         bot.on_stop.append(settling.close)  # after the QUIT: what was never written is released
         bot.install_signal_handlers()

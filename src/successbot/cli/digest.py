@@ -37,9 +37,9 @@ def digest_period(first: str | None, last: str | None, week: str | None, clock: 
 
 
 def run_digest(args: argparse.Namespace, clock: Clock) -> int:
-    from successbot.publishing.digest import build_digest
     from successbot.publishing.renderers.digest_formats import DIGEST_FORMATS, render_digest
     from successbot.publishing.visibility import hidden_channels
+    from successbot.runtime.digests import digest_of
 
     config: Config = load(args)
     try:
@@ -58,15 +58,7 @@ def run_digest(args: argparse.Namespace, clock: Clock) -> int:
                 f"{args.channel} is keyed, secret or private, so the digest leaves its successes out; "
                 "name it in [export] channels to show them"
             )
-        records = hidden.visible(app.successes.between(period.start, period.end, channel=args.channel, kind=None))
-        events = app.schedule.store.events_near(period.end) if app.schedule is not None else []
-        digest = build_digest(
-            period,
-            records,
-            events,
-            site_url=config.export.url,
-            mark_unverified=config.export.mark_unverified,
-        )
+        digest = digest_of(app, period, channel=args.channel)
     finally:
         app.close()
     write_output(args.output, render_digest(digest, args.format))

@@ -2,7 +2,8 @@
 
 The SQL stores (``successbot.storage``) implement the stores and the claims;
 the schedule sources (``successbot.schedules.sources``) implement
-``ScheduleService``; tests pass in-memory ones. Failures of a store come out
+``ScheduleService``; the mail adapter (``successbot.adapters.mail``)
+implements ``MailSender``; tests pass in-memory ones. Failures of a store come out
 as ``StorageError``, so that nothing here needs to know the database.
 Schedule and announcement values are named only in annotations: the core
 imports no module of ours outside ``core``.
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING, Protocol
 from successbot.core.successes import SUCCESS, NewSuccess, Success
 
 if TYPE_CHECKING:
+    from email.message import EmailMessage
+
     from successbot.announcements.plan import Announcement
     from successbot.schedules.model import Event, RefreshOutcome
 
@@ -209,4 +212,16 @@ class AnnouncementClaims(Protocol):
 
     def release(self, announcement: Announcement) -> None:
         """Give a claim back (sending failed), so that it is tried again."""
+        ...
+
+
+class MailDeliveryError(Exception):
+    """The mail server did not accept a message (refused, unreachable, bad login); one line: which server, what."""
+
+
+class MailSender(Protocol):
+    """Where the digest mail goes: an SMTP server. ``send`` returns once the server accepted the message."""
+
+    def send(self, message: EmailMessage) -> None:
+        """Raises MailDeliveryError when the server did not take it; nothing of the login is in the message."""
         ...

@@ -1,4 +1,4 @@
-"""The bot's timed jobs, on APScheduler 3.x: announcements that are due, and schedule refreshes.
+"""The bot's timed jobs, on APScheduler 3.x: announcements that are due, the digest mail, and schedule refreshes.
 
 Jobs read the time from the injected clock, not from APScheduler, and they
 never talk to IRC: the announcer hands its lines to a sink. APScheduler is
@@ -15,12 +15,16 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from successbot.adapters.mail import SmtpSender
 from successbot.announcements.announcer import AnnouncementSink, Announcer, export_hint, settle_at_once
+from successbot.announcements.digest_mail import DigestMailer
 from successbot.announcements.plan import ELECTION, RELEASE, SUMMARY, AnnouncementPolicy
 from successbot.config import Config
 from successbot.core.clock import Clock
-from successbot.core.weeks import iso_week
+from successbot.core.weeks import Period, iso_week
 from successbot.publishing.page_urls import digest_page, week_page
+from successbot.publishing.renderers.digest_formats import render_digest
+from successbot.runtime.digests import digest_of
 from successbot.storage.claims import SqlAnnouncementStore
 
 if TYPE_CHECKING:
@@ -121,6 +125,33 @@ def published_lists(site_url: str, week: str) -> str:
     return f"{site_url}{week_page(week)} · digest: {site_url}{digest_page(week)}"
 
 
+def network_once_known(sink: AnnouncementSink, channels: tuple[str, ...]) -> Callable[[], str | None]:
+    """The sink's network once it is in one of ``channels`` (the server has said its NETWORK= by then), else None."""
+    return lambda: sink.network if not channels or any(sink.can_post(c) for c in channels) else None
+
+
+def digest_text(app: App) -> Callable[[Period], str]:
+    """The text digest of a period, as ``successbot digest`` writes it: what the mail says."""
+    return lambda period: render_digest(digest_of(app, period), "text")
+
+
+def build_digest_mailer(app: App, network: Callable[[], str | None]) -> DigestMailer | None:
+    """The digest mailer of ``[digest]``; None when it mails nothing (no mail_to, or send_at = off)."""
+    settings = app.config.digest
+    if not settings.mail_to or settings.send_at is None or settings.mail_from is None:
+        return None
+    return DigestMailer(
+        send_at=settings.send_at,
+        claims=SqlAnnouncementStore(app.engine, instance_name(), timedelta(seconds=app.config.announce.stale_claim)),
+        sender=SmtpSender(settings),
+        render=digest_text(app),
+        mail_from=settings.mail_from,
+        mail_to=settings.mail_to,
+        network=network,
+        give_up_after=timedelta(seconds=settings.give_up_after),
+    )
+
+
 def scheduler_runs_at_debug_only() -> None:
     """APScheduler's INFO lines ("Running job …", "… executed successfully", "Added job", "Scheduler
     started") only when the bot logs at DEBUG: at a 30 s check they were 5,800 lines a day of an idle bot.
@@ -132,11 +163,11 @@ def scheduler_runs_at_debug_only() -> None:
 
 
 class BotScheduler:
-    """APScheduler's background thread with the bot's two jobs."""
+    """APScheduler's background thread with the bot's jobs."""
 
-    def __init__(self, app: App, announcer: Announcer | None, clock: Clock) -> None:
-        """With no announcer, only the schedule refreshes run."""
-        self.app, self.announcer, self.clock = app, announcer, clock
+    def __init__(self, app: App, announcer: Announcer | None, clock: Clock, mailer: DigestMailer | None = None) -> None:
+        """With no announcer, only the schedule refreshes run (and the digest mail, with a mailer)."""
+        self.app, self.announcer, self.clock, self.mailer = app, announcer, clock, mailer
         self._scheduler: Any = None
 
     def start(self, first_run_now: bool = True) -> None:
@@ -151,6 +182,9 @@ class BotScheduler:
         if self.announcer is not None:
             scheduler.add_job(self.announce, "interval", seconds=self.app.config.announce.check_every,
                               id="announce", **first)  # fmt: skip
+        if self.mailer is not None:
+            scheduler.add_job(self.mail_digest, "interval", seconds=self.app.config.announce.check_every,
+                              id="digest-mail", **first)  # fmt: skip
         scheduler.start()
         self._scheduler = scheduler
 
@@ -171,3 +205,10 @@ class BotScheduler:
                 self.announcer.run_due(self.clock.now())
         except Exception:
             log.exception("posting due announcements failed")
+
+    def mail_digest(self) -> None:
+        try:
+            if self.mailer is not None:
+                self.mailer.run_due(self.clock.now())
+        except Exception:
+            log.exception("mailing the digest failed")
