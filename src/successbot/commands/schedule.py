@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from successbot.core.commands import Example, Request, command
+from successbot.core.dates import count
 from successbot.core.ports import ScheduleService
 from successbot.schedules.locations import short_name
 from successbot.schedules.model import Event, Kind, RefreshOutcome, series_display
@@ -69,9 +70,9 @@ def reload_summary(outcomes: list[RefreshOutcome]) -> str:
     total = sum(outcome.event_count for outcome in outcomes)
     read = len(outcomes) - len(failed)
     if not failed:
-        text = f"Reloaded {_count(read, 'source')}, {_count(total, 'event')}: "
+        text = f"Reloaded {count(read, 'source')}, {count(total, 'event')}: "
     else:
-        text = f"Reloaded {read} of {_count(len(outcomes), 'source')}, {_count(total, 'event')} held. "
+        text = f"Reloaded {read} of {count(len(outcomes), 'source')}, {count(total, 'event')} held. "
         names = ", ".join(short_name(outcome.location) for outcome in failed)
         text += f"{len(failed)} failed and kept {'its' if len(failed) == 1 else 'their'} last events: {names}. "
         text += "; ".join(f"{short_name(outcome.location)}: {outcome.problem}" for outcome in failed) + ". "
@@ -81,15 +82,11 @@ def reload_summary(outcomes: list[RefreshOutcome]) -> str:
 
 def _per_source(outcome: RefreshOutcome) -> str:
     """``ussuri/schedule.yaml 71 (1 entry not read or in doubt, see the log)``: a partial import is not a full one."""
-    count = f"{short_name(outcome.location)} {outcome.event_count}"
+    held = f"{short_name(outcome.location)} {outcome.event_count}"
     if not outcome.warnings:
-        return count
+        return held
     entries = "1 entry" if len(outcome.warnings) == 1 else f"{len(outcome.warnings)} entries"
-    return f"{count} ({entries} not read or in doubt, see the log)"
-
-
-def _count(number: int, unit: str) -> str:
-    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
+    return f"{held} ({entries} not read or in doubt, see the log)"
 
 
 @command(
