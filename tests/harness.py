@@ -1,13 +1,16 @@
-"""What the core's tests share: a channel to talk in, and a core built from a config."""
+"""What the core's tests share: a channel to talk in, a core built from a config, an IrcBot fed raw lines."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import socket
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from successbot.config import default_config
+from successbot.config import ChannelSetting, default_config
 from successbot.core.clock import FixedClock
 from successbot.core.dispatch import Core
 from successbot.core.messages import Message, Reply
@@ -15,6 +18,9 @@ from successbot.core.successes import Success
 from successbot.runtime.app import build_core
 from successbot.schedules.sources import ScheduleService
 from successbot.storage.successes import SqlSuccessStore
+
+if TYPE_CHECKING:
+    from successbot.adapters.irc.connection import IrcBot
 
 # A Monday in ISO week 2016-W11, the week of the Newton PTL nominations.
 EXAMPLE_TIME = datetime(2016, 3, 14, 10, 0, tzinfo=UTC)
@@ -74,3 +80,38 @@ def make_core(
         export=replace(base.export, url=site_url),
     )
     return build_core(config, store, schedule, on_change=on_change)
+
+
+@contextmanager
+def bot_on_a_socket_pair(
+    core: Core, channels: tuple[str, ...] = (), caps: Collection[str] | None = None
+) -> Iterator[IrcBot]:
+    """An IrcBot configured for ``channels``, connected to irc.test over a socket pair, at EXAMPLE_TIME.
+
+    It never sees 001, so it sends nothing of its own: feed it raw server lines
+    with ``feed``. ``caps``: the capabilities taken as enabled (else none).
+    """
+    from successbot.adapters.irc.connection import IrcBot  # the irc library: only for the tests that use it
+
+    base = default_config()
+    settings = replace(base.irc, server="irc.test", channels=tuple(ChannelSetting(name) for name in channels))
+    bot = IrcBot(core, settings, "sbot", clock=FixedClock(EXAMPLE_TIME))
+    ours, theirs = socket.socketpair()
+    bot.connection.connect("irc.test", 6667, "sbot", connect_factory=lambda _address: ours)
+    if caps is not None:
+        bot._caps.enabled = set(caps)
+    bot.outbound.clear()
+    try:
+        yield bot
+    finally:
+        bot.conversations.stop()
+        bot.connection.close()
+        theirs.close()
+
+
+def feed(bot: IrcBot, *lines: str) -> list[str]:
+    """Process server lines; return what the bot queued meanwhile, commands handed to its workers included."""
+    for line in lines:
+        bot.connection._process_line(line)
+    assert bot.conversations.wait_idle(10), "a command handed to the workers did not finish"
+    return bot.outbound.clear()

@@ -1,12 +1,12 @@
-"""successbot announcements (the dry run) and announcements in the console, as real subprocesses."""
+"""successbot announcements (the dry run) and announcements in the console, run in process (cli_runner)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from cli_runner import run_cli as run
 from harness import OPENSTACK_DATA
 from successbot.schedules.wording import moment
-from test_cli import run
 
 NEWTON_ELECTION = str(OPENSTACK_DATA / "election" / "events-newton-2016-03.yaml")
 MITAKA = str(OPENSTACK_DATA / "releases" / "mitaka" / "schedule.rst")

@@ -1,41 +1,26 @@
-"""The successbot command line, run as real subprocesses in a scratch directory."""
+"""The successbot command line in a scratch directory, run in process (``cli_runner.run_cli``).
+
+A few tests run real processes, for what only a process shows: the console
+script, ``python -m successbot``'s exit status of a usage error, and a console
+reading a real pipe and logging on the real stderr.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
-import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from cli_runner import assert_one_clean_error_line, run_process
+from cli_runner import run_cli as run
 from pgserver import BACKENDS
 from successbot import __version__
 from successbot.storage.models import SCHEMA_REVISION
-
-
-def run(cwd: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k != "SUCCESSBOT_CONFIG"}
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "successbot", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=environment,
-    )
-
-
-def assert_one_clean_error_line(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 1, result
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def test_console_records_and_lists_on_the_embedded_defaults(tmp_path):
@@ -222,11 +207,42 @@ def test_version_and_help_on_every_command(tmp_path):
         assert result.returncode == 0 and "usage: successbot" in result.stdout, command
 
 
-def test_console_script_is_installed():
+def test_console_script_is_installed(tmp_path):
     script = Path(sys.executable).parent / "successbot"
     assert script.exists()
-    result = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
-    assert result.stdout == f"successbot {__version__}\n"
+    result = run_process(tmp_path, str(script), "--version")
+    assert (result.returncode, result.stdout) == (0, f"successbot {__version__}\n")
+
+
+def process_state() -> tuple[object, ...]:
+    root = logging.getLogger()
+    levels = tuple(logging.getLogger(name).level for name in ("alembic", "apscheduler"))
+    return os.getcwd(), dict(os.environ), sys.stdin, sys.stdout, sys.stderr, root.level, root.handlers[:], levels
+
+
+def test_an_in_process_run_leaves_the_process_as_it_found_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("SUCCESSBOT_CONFIG", str(tmp_path / "missing.ini"))  # as a process run: unset unless given
+    before = process_state()
+    script = "#success in process\n!successes\n"
+    result = run(tmp_path, "--log-level", "debug", "console", "--nick", "alice", stdin=script, env={"EXTRA": "1"})
+    assert result.returncode == 0, result.stderr
+    assert "<successbot> alice: Added success #1" in result.stdout
+    assert "Scheduler started" in result.stderr  # logged at debug, to this run's stderr
+    assert process_state() == before
+    again = run(tmp_path, "export", "--from", "2000-01-01", "--to", "2100-01-01")
+    assert (again.stdout, again.stderr) == ("  • alice: in process\n", "")  # nothing of the debug run's log
+
+
+def test_as_a_process_a_usage_error_is_one_line_and_exit_status_1(tmp_path):
+    result = run_process(tmp_path, sys.executable, "-m", "successbot", "frobnicate")
+    assert "invalid choice: 'frobnicate'" in assert_one_clean_error_line(result)
+
+
+def test_as_a_process_the_console_reads_a_pipe_and_logs_on_stderr(tmp_path):
+    result = run_process(tmp_path, sys.executable, "-m", "successbot", "run", stdin="#success through a pipe\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1].endswith(": Added success #1")
+    assert " INFO successbot: no [irc] server configured: starting the console" in result.stderr
 
 
 def test_export_formats_options_and_log_links_from_the_config(tmp_path):

@@ -1,4 +1,4 @@
-"""successbot db copy --to URL: moving a community from SQLite to PostgreSQL, as real subprocesses."""
+"""successbot db copy --to URL: moving a community from SQLite to PostgreSQL, run in process (cli_runner)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from cli_runner import assert_one_clean_error_line
+from cli_runner import run_cli as run
 from harness import OPENSTACK_DATA
 from successbot.core.successes import NewSuccess
 from successbot.schedules.sources import load_location
@@ -14,7 +16,6 @@ from successbot.storage.database import make_engine
 from successbot.storage.models import Base
 from successbot.storage.schedule import SqlScheduleStore
 from successbot.storage.successes import SqlSuccessStore
-from test_cli import assert_one_clean_error_line, run
 
 pytestmark = pytest.mark.postgresql
 

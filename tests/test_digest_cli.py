@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from cli_runner import Result, run_cli, run_process
 from harness import EXAMPLE_SOURCES
-from successbot.cli.main import main
 from successbot.core.clock import FixedClock
 from test_digest import MARCH_5_TO_11
 
@@ -28,41 +27,44 @@ def config(tmp_path: Path) -> Path:
 
 
 def say(config: Path, at: str, text: str, nick: str = "alice", channel: str = "#dev") -> None:
-    assert main(["--config", str(config), "ask", "--at", at, "--nick", nick, "--channel", channel, text]) == 0
+    asked = run_cli(
+        config.parent, "--config", str(config), "ask", "--at", at, "--nick", nick, "--channel", channel, text
+    )
+    assert asked.returncode == 0, asked.stderr
 
 
-def digest(config: Path, *args: str, now: str = "2016-03-16T09:00") -> int:
+def digest(config: Path, *args: str, now: str = "2016-03-16T09:00") -> Result:
     clock = FixedClock(datetime.fromisoformat(now).replace(tzinfo=UTC))
-    return main(["--config", str(config), "digest", *args], clock)
+    return run_cli(config.parent, "--config", str(config), "digest", *args, clock=clock)
 
 
-def test_the_digest_of_march_5_to_11_2016(config, capsys):
+def test_the_digest_of_march_5_to_11_2016(config):
     say(config, "2016-03-07T10:00", "#success fixed the gate")
     say(config, "2016-03-10T16:30", "#success Mitaka RC1 for nova is out", nick="bob", channel="#nova")
-    capsys.readouterr()
-    assert digest(config, "--from", "2016-03-05", "--to", "2016-03-11") == 0
-    assert capsys.readouterr().out == MARCH_5_TO_11
+    result = digest(config, "--from", "2016-03-05", "--to", "2016-03-11")
+    assert result.returncode == 0
+    assert result.stdout == MARCH_5_TO_11
 
 
-def test_the_default_is_the_last_full_iso_week_and_channel_limits_the_successes(config, capsys):
+def test_the_default_is_the_last_full_iso_week_and_channel_limits_the_successes(config):
     say(config, "2016-03-08T10:00", "#success in dev")
     say(config, "2016-03-08T11:00", "#success in ops", channel="#ops")
     say(config, "2016-03-15T11:00", "#success this week, not yet in a digest")
-    capsys.readouterr()
-    assert digest(config, "--channel", "#ops") == 0  # on Wed 16 Mar 2016: the week of 7-13 Mar
-    out = capsys.readouterr().out
+    result = digest(config, "--channel", "#ops")
+    assert result.returncode == 0  # on Wed 16 Mar 2016: the week of 7-13 Mar
+    out = result.stdout
     assert out.startswith("Digest 2016-W10 (Mon 7 Mar to Sun 13 Mar 2016)\n")
     assert "  • alice: in ops\n" in out and "in dev" not in out and "this week" not in out
     assert "Release Countdown For Week R-3, March 14-18" in out
 
 
-def test_markdown_and_html_formats(config, capsys, tmp_path):
+def test_markdown_and_html_formats(config, tmp_path):
     say(config, "2016-03-08T10:00", "#success <b>bold</b> claim")
-    capsys.readouterr()
-    assert digest(config, "--week", "2016-W10", "--format", "markdown") == 0
-    assert "- **alice**: \\<b\\>bold\\</b\\> claim" in capsys.readouterr().out
+    markdown = digest(config, "--week", "2016-W10", "--format", "markdown")
+    assert markdown.returncode == 0
+    assert "- **alice**: \\<b\\>bold\\</b\\> claim" in markdown.stdout
     target = tmp_path / "digest.html"
-    assert digest(config, "--week", "2016-W10", "--format", "html", "-o", str(target)) == 0
+    assert digest(config, "--week", "2016-W10", "--format", "html", "-o", str(target)).returncode == 0
     page = target.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "&lt;b&gt;bold&lt;/b&gt; claim" in page and "<b>" not in page
 
@@ -79,21 +81,18 @@ def test_markdown_and_html_formats(config, capsys, tmp_path):
         (["--week", "2016-W10", "--from", "2016-03-01", "--to", "2016-03-02"], "either --week or --from and --to"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_status_2(config, capsys, args, message):
-    assert digest(config, *args) == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    (line,) = captured.err.splitlines()
+def test_bad_input_is_one_line_and_exit_status_2(config, args, message):
+    result = digest(config, *args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
     assert line.startswith("successbot digest: error: ") and message in line
     assert not (config.parent / "bot.db").exists()  # refused before the database is opened
 
 
 def test_as_a_subprocess_a_bad_week_is_one_line_and_status_2(config):
-    result = subprocess.run(
-        [sys.executable, "-m", "successbot", "--config", str(config), "digest", "--week", "2016-W99"],
-        capture_output=True,
-        text=True,
-        timeout=60,
+    result = run_process(
+        config.parent, sys.executable, "-m", "successbot", "--config", str(config), "digest", "--week", "2016-W99"
     )
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr == "successbot digest: error: 2016 has no ISO week 99\n"

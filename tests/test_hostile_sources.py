@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from cli_runner import assert_one_clean_error_line
+from cli_runner import run_cli as run
 from harness import OPENSTACK_DATA, Channel, make_core
 from hostile_sources import (
     billion_laughs,
@@ -31,7 +33,6 @@ from successbot.schedules.formats import bounds, ics
 from successbot.schedules.formats.plain_yaml import MAX_DEPTH
 from successbot.schedules.model import ScheduleImportError
 from successbot.schedules.sources import ScheduleService, load_location, read_location, refresh_sources
-from test_cli import assert_one_clean_error_line, run
 
 AT = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 INDRI = str(OPENSTACK_DATA / "releases" / "indri" / "schedule.yaml")

@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from cli_runner import run_cli as run
 from format_readers import ATOM
 from harness import EXAMPLE_SOURCES, EXAMPLE_TIME, OPENSTACK_DATA, Channel, make_core
 from successbot.announcements.plan import plan
@@ -30,7 +31,6 @@ from successbot.publishing.renderers.base import Privacy
 from successbot.schedules.sources import load_location
 from test_announcements import at, policy
 from test_announcer import RecordingSink, announcer
-from test_cli import run
 
 ISO_HUMAN = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
 ISO_DAY = re.compile(r"(?<![\w-])\d{4}-\d\d-\d\d(?![\w-])")  # a date as a file or a parser writes it

@@ -6,15 +6,12 @@ IrcBot tests feed it raw server lines in-process and read its outbound queue.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
-from dataclasses import replace
-from datetime import datetime
 
 import irc.strings
 import pytest
 
-from harness import EXAMPLE_TIME, make_core
+from harness import bot_on_a_socket_pair, feed, make_core
 from successbot.adapters.irc.accounts import (
     UNKNOWN,
     AccountTracker,
@@ -23,7 +20,6 @@ from successbot.adapters.irc.accounts import (
     rfc1459_lower,
 )
 from successbot.adapters.irc.connection import IrcBot
-from successbot.config import load_config
 
 
 @pytest.fixture
@@ -189,34 +185,14 @@ def test_star_means_logged_out():
 # --- IrcBot: the tracker behind the bot's decisions ---
 
 
-class _Clock:
-    def now(self) -> datetime:
-        return EXAMPLE_TIME
+INSPIRCD_CAPS_BUT_ACCOUNT_TAG = {"server-time", "extended-join", "account-notify", "message-tags", "multi-prefix"}
 
 
 @pytest.fixture
 def bot(store) -> Iterator[IrcBot]:
-    """An IrcBot on a socket pair with InspIRCd's caps minus account-tag; it never sees 001, so nothing is sent."""
-    config = load_config(None)
-    settings = replace(config.irc, server="irc.test", channels=())
-    core = make_core(store, admins=("alice",))
-    bot = IrcBot(core, settings, "sbot", clock=_Clock())
-    ours, theirs = socket.socketpair()
-    bot.connection.connect("irc.test", 6667, "sbot", connect_factory=lambda _address: ours)
-    bot._caps.enabled = {"server-time", "extended-join", "account-notify", "message-tags", "multi-prefix"}
-    bot.outbound.clear()
-    yield bot
-    bot.conversations.stop()
-    bot.connection.close()
-    theirs.close()
-
-
-def feed(bot: IrcBot, *lines: str) -> list[str]:
-    """Process server lines; return what the bot queued meanwhile."""
-    for line in lines:
-        bot.connection._process_line(line)
-    assert bot.conversations.wait_idle(10), "a command handed to the workers did not finish"
-    return bot.outbound.clear()
+    """An IrcBot with InspIRCd's caps minus account-tag, alice an admin; it sends nothing of its own."""
+    with bot_on_a_socket_pair(make_core(store, admins=("alice",)), caps=INSPIRCD_CAPS_BUT_ACCOUNT_TAG) as bot:
+        yield bot
 
 
 ALICE = ":alice!~alice@admin.test"

@@ -7,21 +7,18 @@ what it queued, what it says of channels, and what it told its listeners.
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
-from datetime import datetime
 
 import irc.strings
 import pytest
 
-from harness import EXAMPLE_TIME, make_core
+from harness import bot_on_a_socket_pair, feed, make_core
 from successbot.adapters.irc.accounts import AccountTracker
 from successbot.adapters.irc.channels import Channels
 from successbot.adapters.irc.connection import IrcBot
 from successbot.adapters.irc.modes import RFC2811, ModeSyntax, mode_changes, privacy_after
-from successbot.config import ChannelSetting, load_config
+from successbot.config import ChannelSetting
 
 # InspIRCd 3's, as the test network announces them.
 INSPIRCD = ModeSyntax.from_isupport(["IXbeg", "k", "FHJLfjl", "ACKMNOPQRSTcimnprstz"], "Yqaohv")
@@ -110,30 +107,12 @@ def test_shares_reads_a_whole_membership_from_another_thread():
 # --- IrcBot, fed raw lines ---
 
 
-class _Clock:
-    def now(self) -> datetime:
-        return EXAMPLE_TIME
-
-
 @pytest.fixture
 def bot(store) -> Iterator[IrcBot]:
-    """An IrcBot configured for #dev and #secret on a socket pair; it never sees 001, so nothing is sent."""
-    config = load_config(None)
-    settings = replace(config.irc, server="irc.test", channels=(ChannelSetting("#dev"), ChannelSetting("#secret")))
-    bot = IrcBot(make_core(store), settings, "sbot", clock=_Clock())
-    ours, theirs = socket.socketpair()
-    bot.connection.connect("irc.test", 6667, "sbot", connect_factory=lambda _address: ours)
-    feed(bot, ":irc.test 005 sbot CHANMODES=IXbeg,k,FHJLfjl,ACKMNOPQRSTcimnprstz PREFIX=(Yqaohv)!~&@%+ :supported")
-    yield bot
-    bot.conversations.stop()
-    bot.connection.close()
-    theirs.close()
-
-
-def feed(bot: IrcBot, *lines: str) -> list[str]:
-    for line in lines:
-        bot.connection._process_line(line)
-    return bot.outbound.clear()
+    """An IrcBot configured for #dev and #secret, told InspIRCd's channel modes; it sends nothing of its own."""
+    with bot_on_a_socket_pair(make_core(store), channels=("#dev", "#secret")) as bot:
+        feed(bot, ":irc.test 005 sbot CHANMODES=IXbeg,k,FHJLfjl,ACKMNOPQRSTcimnprstz PREFIX=(Yqaohv)!~&@%+ :supported")
+        yield bot
 
 
 def told(bot: IrcBot) -> list[tuple[str, bool]]:

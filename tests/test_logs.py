@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from successbot.cli.logs import bot_level, use_level
+from successbot.cli.logs import STDERR_HANDLER, bot_level, start_logging, use_level
 from successbot.config import default_config
 from successbot.runtime.jobs import scheduler_runs_at_debug_only
 
@@ -23,7 +23,9 @@ def log_output() -> Iterator[io.StringIO]:
     root = logging.getLogger()
     saved = root.level, root.handlers[:], {n: logging.getLogger(n).level for n in ("alembic", "apscheduler")}
     buffer = io.StringIO()
-    root.handlers = [logging.StreamHandler(buffer)]
+    handler = logging.StreamHandler(buffer)
+    handler.set_name(STDERR_HANDLER)
+    root.handlers = [handler]
     yield buffer
     root.setLevel(saved[0])
     root.handlers = saved[1]
@@ -103,3 +105,27 @@ def test_timed_lines_start_with_the_utc_time_in_iso_8601(log_output, monkeypatch
     stamp = log_output.getvalue().split(" ", 1)[0]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stamp), stamp
     assert before <= datetime.fromisoformat(stamp) <= after
+
+
+def test_start_logging_again_in_one_process_logs_to_the_current_stderr_at_the_level_asked(log_output, monkeypatch):
+    first, second = io.StringIO(), io.StringIO()
+    monkeypatch.setattr("sys.stderr", first)
+    start_logging("info")
+    logging.getLogger("successbot").info("first run")
+    monkeypatch.setattr("sys.stderr", second)
+    start_logging(None)  # warnings and errors only
+    logging.getLogger("successbot").info("second run, too low")
+    logging.getLogger("successbot").warning("second run")
+    assert first.getvalue() == "successbot: INFO: first run\n"
+    assert second.getvalue() == "successbot: WARNING: second run\n"
+    ours = [handler for handler in logging.getLogger().handlers if handler.get_name() == STDERR_HANDLER]
+    assert len(ours) == 1  # the first run's handler was replaced, not kept beside it
+
+
+def test_use_level_leaves_a_handler_that_is_not_its_own_alone(log_output):
+    other = logging.StreamHandler(io.StringIO())
+    formatter = logging.Formatter("%(message)s")
+    other.setFormatter(formatter)
+    logging.getLogger().addHandler(other)
+    use_level("debug", timed=True)
+    assert other.formatter is formatter and other.filters == []

@@ -1,20 +1,18 @@
 """The published pages and the exports leave out keyed, secret and private channels unless [export] channels names them.
 
 Against a real database: the bot's store of channels' privacy, the real
-publisher writing real files, and ``successbot export`` as a subprocess.
+publisher writing real files, and ``successbot export`` run in process (cli_runner).
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from cli_runner import Result, run_cli
 from successbot.config import default_config
 from successbot.core.successes import NewSuccess
 from successbot.publishing.directory import Publisher
@@ -101,12 +99,10 @@ def deployment(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def export(cwd: Path, *args: str, channels: str = "") -> subprocess.CompletedProcess[str]:
+def export(cwd: Path, *args: str, channels: str = "") -> Result:
     config = cwd / "bot.ini"
     config.write_text(f"[database]\nurl = sqlite:///{cwd / 'bot.db'}\n[export]\nchannels = {channels}\n")
-    environment = {k: v for k, v in os.environ.items() if k != "SUCCESSBOT_CONFIG"}
-    command = [sys.executable, "-m", "successbot", "--config", str(config), "export", "--week", "2016-W11", *args]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=60, env=environment)
+    return run_cli(cwd, "--config", str(config), "export", "--week", "2016-W11", *args)
 
 
 def test_a_default_export_leaves_the_private_channel_out(deployment):

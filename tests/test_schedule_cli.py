@@ -1,11 +1,12 @@
-"""successbot schedule import|list|export and ask with schedule sources, run as real subprocesses."""
+"""successbot schedule import|list|export and ask with schedule sources, run in process (cli_runner)."""
 
 from __future__ import annotations
 
 import icalendar
 
+from cli_runner import assert_one_clean_error_line
+from cli_runner import run_cli as run
 from harness import OPENSTACK_DATA
-from test_cli import assert_one_clean_error_line, run
 
 INDRI = str(OPENSTACK_DATA / "releases" / "indri" / "schedule.yaml")
 ELECTION = str(OPENSTACK_DATA / "election" / "configuration-2027.1.yaml")

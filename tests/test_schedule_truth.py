@@ -24,12 +24,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cli_runner import run_cli as run
 from harness import OPENSTACK_DATA
 from successbot.commands.schedule import reload_summary
 from successbot.schedules.model import Event, Kind, ScheduleImportError
 from successbot.schedules.queries import cycle_week_at, upcoming_deadlines
 from successbot.schedules.sources import load_location, refresh_sources
-from test_cli import run
 
 RELEASES = OPENSTACK_DATA / "releases"
 YAML_FILES = sorted(RELEASES.glob("*/schedule.yaml"))

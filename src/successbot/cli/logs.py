@@ -31,9 +31,24 @@ def level_number(name: str) -> int:
     return logging.getLevelNamesMapping()[name.upper()]
 
 
+STDERR_HANDLER = "successbot-stderr"  # the name of the root logger's handler that start_logging adds
+
+
 def start_logging(option: str | None) -> None:
-    """Before the config is read: to stderr, at ``--log-level`` if given, else warnings and errors only."""
-    logging.basicConfig(level=level_number(option or "warning"), format=PLAIN, stream=sys.stderr)
+    """Before the config is read: to stderr, at ``--log-level`` if given, else warnings and errors only.
+
+    Not ``logging.basicConfig``: it does nothing once the root logger has a handler, so a second
+    ``main()`` in one process (the tests, a program embedding the CLI) kept the first call's level
+    and wrote to the first call's ``sys.stderr``. Each call replaces the handler of the call before.
+    """
+    root = logging.getLogger()
+    for previous in [handler for handler in root.handlers if handler.get_name() == STDERR_HANDLER]:
+        root.removeHandler(previous)
+        previous.close()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(STDERR_HANDLER)
+    handler.setFormatter(logging.Formatter(PLAIN))
+    root.addHandler(handler)
     use_level(option or "warning")
 
 
@@ -49,6 +64,8 @@ def use_level(name: str, *, timed: bool = False) -> None:
     # Alembic logs each migration step at INFO; our own line says once that the schema is upgraded.
     logging.getLogger("alembic").setLevel(logging.NOTSET if name == "debug" else logging.WARNING)
     for handler in root.handlers:
+        if handler.get_name() != STDERR_HANDLER:
+            continue  # another's handler (an embedding program's, pytest's): not ours to format
         if timed:
             handler.setFormatter(UtcFormatter(TIMED))
         if name == "debug":
