@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,8 +32,9 @@ LONG_WORD = "https://review.example.org/" + "a" * 300  # one unbroken word, wide
 DIGEST = "fixed the “gate” [1] in #openstack-infra \\o/"
 
 
-@pytest.fixture
-def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """One headless Chromium for the module (starting one took a second a test); ``browser`` resets it per test."""
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         reason = "needs Debian's chromium and chromium-driver; scripts/test.sh installs them"
         if os.environ.get("CI"):
@@ -42,7 +44,6 @@ def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
 
-    monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium Manager must never go looking for a browser
     options = Options()
     options.binary_location = str(CHROMIUM)
     for flag in (
@@ -55,14 +56,25 @@ def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]
         "--disable-component-update",
         "--disable-sync",
         "--disable-dev-shm-usage",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
     ):
         options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium Manager must never go looking for a browser
+        driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
     try:
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture
+def browser(chromium: Any) -> Iterator[object]:
+    """The module's Chromium as a new one is: a blank page, a desktop screen, no cookies, no alert left open."""
+    yield chromium
+    chromium.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    chromium.get("about:blank")
+    chromium.delete_all_cookies()
 
 
 @pytest.fixture
