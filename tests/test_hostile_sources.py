@@ -24,6 +24,7 @@ from hostile_sources import (
     billion_laughs,
     calendar,
     good_schedule,
+    huge_rrule,
     long_title_election,
     never_occurring_rrule,
     write_hostile_sources,
@@ -47,8 +48,10 @@ EXPECTED_REASONS = {
 }
 
 
-@pytest.fixture
-def hostile(tmp_path):
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """The hostile files, written once for the module: each test only reads them."""
+    tmp_path = tmp_path_factory.mktemp("hostile")
     paths = write_hostile_sources(tmp_path)
     paths["oversized.yaml"] = tmp_path / "oversized.yaml"
     with paths["oversized.yaml"].open("w") as file:  # valid YAML, just too much of it
@@ -150,6 +153,56 @@ def test_a_calendar_rule_that_never_occurs_gives_its_first_occurrence_at_once(tm
     assert len(result.events) == 1 and "only its first occurrence is imported" in result.notes[0]
 
 
+def folded(text: str) -> str:
+    """``text`` with every content line longer than 75 characters folded, as RFC 5545 has calendar programs do."""
+    lines = []
+    for line in text.split("\r\n"):
+        parts = [line[:75], *(line[start : start + 74] for start in range(75, len(line), 74))]
+        lines.append("\r\n ".join(parts))
+    return "\r\n".join(lines)
+
+
+def rule_of(length: int) -> str:
+    """A rule of ``length`` characters (even, at least 30) that icalendar writes back the same."""
+    return "FREQ=DAILY;COUNT=3;BYSECOND=11" + ",1" * ((length - 30) // 2)
+
+
+@pytest.mark.parametrize("length", [ics.MAX_RULE_LENGTH, ics.MAX_RULE_LENGTH + 2])
+@pytest.mark.parametrize("fold", [False, True], ids=["one line", "folded"])
+def test_a_rule_measured_before_icalendar_reads_it_is_judged_as_after(tmp_path, monkeypatch, length, fold):
+    """The early check (an 850 kB rule cost icalendar 4 s) refuses exactly what the check after parsing does."""
+    text = calendar(rule_of(length))
+    assert rule_of(length) in text and len(rule_of(length)) == length
+    path = tmp_path / "rule.ics"
+    path.write_text(folded(text) if fold else text, newline="")
+
+    def outcome() -> str:
+        try:
+            return f"{len(load_location(str(path)).events)} events"
+        except ScheduleImportError as error:
+            return str(error)
+
+    early = outcome()
+    monkeypatch.setattr(ics, "_refuse_long_rules", lambda _source, _text: None)
+    assert early == outcome()
+    if length <= ics.MAX_RULE_LENGTH:
+        assert early == "1 events"
+    else:
+        assert f"refused: its RRULE is {length} characters long" in early
+
+
+def test_a_folded_huge_rule_is_refused_before_icalendar_reads_it(tmp_path, monkeypatch):
+    path = tmp_path / "rrule.ics"
+    path.write_text(folded(huge_rrule()), newline="")
+
+    def never(*_args: object) -> None:
+        raise AssertionError("icalendar was asked to read it")
+
+    monkeypatch.setattr("icalendar.Calendar.from_ical", never)
+    with pytest.raises(ScheduleImportError, match=r"VEVENT 1 \(Team meeting\): refused: its RRULE is 850,"):
+        load_location(str(path))
+
+
 def test_a_weekly_meeting_is_expanded_to_its_bounded_occurrences(tmp_path):
     path = tmp_path / "weekly.ics"
     path.write_text(calendar("FREQ=WEEKLY"), newline="")
@@ -202,7 +255,8 @@ class EndlessSource:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/schedule.yaml"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # Polled often: shutdown() waits for the next poll (half a second by default).
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
 
     def close(self) -> None:
         self.server.shutdown()
