@@ -6,6 +6,7 @@ message's time and the stored events, and the tests pass fixed ones.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -74,11 +75,17 @@ def _is_bare_label(event: Event) -> bool:
 
 def _bare_title(event: Event) -> str:
     """The title's words without the series' name, its release id, or a label's series letter (``o-``)."""
-    title = event.title.lower()
-    if _is_bare_label(event):
+    return _bare_words(event.title, _is_bare_label(event), event.series, event.release_id)
+
+
+# Every !deadline asks this of each event near: the same few hundred titles again and again.
+@functools.lru_cache(maxsize=2048)
+def _bare_words(title: str, bare_label: bool, series: str | None, release_id: str | None) -> str:
+    title = title.lower()
+    if bare_label:
         title = re.sub(r"^[a-z]-", "", title)
     words = re.findall(r"[a-z0-9]+(?:\.[0-9]+)?", title)
-    aside = {word for word in (event.series, event.release_id) if word}
+    aside = {word for word in (series, release_id) if word}
     aside |= {word.lower() for word in aside}
     return " ".join(word for word in words if word not in aside and not re.fullmatch(r"\d{4}\.\d", word))
 
@@ -154,10 +161,14 @@ def cycle_over_at(events: Iterable[Event], at: datetime) -> tuple[Event, Event |
 def known_series(events: Iterable[Event]) -> dict[str, tuple[str | None, str | None]]:
     """Every name and release id a series goes by, to its (name, release id)."""
     found: dict[str, tuple[str | None, str | None]] = {}
-    for event in events:
-        for word in (event.series, event.release_id):
-            if word and (word.lower() not in found or found[word.lower()][0] is None):
-                found[word.lower()] = (event.series, event.release_id)
+    for event in events:  # every !deadline asks, of each event near: each name lowered once
+        names = (event.series, event.release_id)
+        for word in names:
+            if word:
+                key = word.lower()
+                held = found.get(key)
+                if held is None or held[0] is None:
+                    found[key] = names
     return found
 
 
@@ -202,9 +213,13 @@ def names_series(event: Event, aliases: tuple[str, ...]) -> bool:
     """
     if {event.series, event.release_id} & set(aliases):
         return True
-    return any(
-        re.search(rf"(?<![\w.]){re.escape(alias)}(?![\w]|\.\d)", event.title, re.IGNORECASE) for alias in aliases
-    )
+    return any(_series_word(alias).search(event.title) for alias in aliases)
+
+
+@functools.lru_cache(maxsize=256)
+def _series_word(alias: str) -> re.Pattern[str]:
+    """``alias`` as a word of a title; compiled once, not looked up in re's cache for each event and alias."""
+    return re.compile(rf"(?<![\w.]){re.escape(alias)}(?![\w]|\.\d)", re.IGNORECASE)
 
 
 def audiences(event: Event) -> set[str]:
