@@ -80,6 +80,9 @@ def import_calendar(source: str, text: str) -> ImportResult:
     return result
 
 
+_LONG_RULE_LINE = re.compile(rf"^RRULE[;:][^\r\n]{{{MAX_RULE_LENGTH},}}", re.IGNORECASE | re.MULTILINE)
+
+
 def _refuse_long_rules(source: str, text: str) -> None:
     """Refuse a file with an RRULE longer than ``MAX_RULE_LENGTH`` before icalendar reads it.
 
@@ -88,10 +91,13 @@ def _refuse_long_rules(source: str, text: str) -> None:
     only measured, on the unfolded lines; the check after parsing stays for
     what this one does not see.
     """
-    if len(text) <= MAX_RULE_LENGTH:
+    if len(text) <= MAX_RULE_LENGTH or "rrule" not in text.lower():
+        return  # most calendars: 30 ms for 20 MB (a regular expression searching it took 0.2 s)
+    unfolded = re.sub(r"\r?\n[ \t]", "", text)
+    if not _LONG_RULE_LINE.search(unfolded):
         return
     number, summary, longest = 0, "", 0
-    for line in re.sub(r"\r?\n[ \t]", "", text).splitlines():
+    for line in unfolded.splitlines():
         name = line[:12].upper()
         if name.startswith("BEGIN:VEVENT"):
             number, summary, longest = number + 1, "", 0
