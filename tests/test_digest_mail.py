@@ -37,11 +37,11 @@ def text_of(period: Period) -> str:
     return f"SuccessBot Says, {period.label}\n  • alice: fixed the gate • again\n"
 
 
-def write_config(tmp_path: Path, database_url: str, **digest: str) -> Path:
+def write_config(tmp_path: Path, database_url: str, check_every: str = "0.2s", **digest: str) -> Path:
     settings = {"mail_to": "dev@lists.example.org", "mail_from": "successbot@example.org", **digest}
     path = tmp_path / "bot.ini"
     path.write_text(
-        f"[database]\nurl = {database_url}\n[announce]\ncheck_every = 0.2s\n[digest]\n"
+        f"[database]\nurl = {database_url}\n[announce]\ncheck_every = {check_every}\n[digest]\n"
         + "".join(f"{key} = {value}\n" for key, value in settings.items()),
         encoding="utf-8",
     )
@@ -53,11 +53,21 @@ def body_of(received: Received) -> str:
     return received.message.get_content().replace("\r\n", "\n")
 
 
-@pytest.fixture
-def smtp(tmp_path: Path) -> Iterator[SmtpServer]:
-    server = start_smtp(tmp_path / "mail")
+@pytest.fixture(scope="module")
+def smtp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmtpServer]:
+    """One SMTP server process for the module (starting one cost 0.3 s a test); ``smtp`` empties it per test."""
+    server = start_smtp(tmp_path_factory.mktemp("mail"))
     yield server
     server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server: SmtpServer) -> SmtpServer:
+    """The module's SMTP server with nothing received yet, as a new one would be."""
+    for path in smtp_server.directory.iterdir():
+        path.unlink()
+    assert smtp_server.received() == []
+    return smtp_server
 
 
 @pytest.fixture
@@ -108,20 +118,38 @@ def test_a_second_instance_on_the_same_database_does_not_mail_it_again(smtp, mak
     assert len(smtp.received()) == 1
 
 
+class CountedChecks:
+    """A mailer that counts how often the scheduler has asked it to check."""
+
+    def __init__(self, mailer: DigestMailer) -> None:
+        self.mailer, self.checks = mailer, 0
+
+    def run_due(self, at: datetime) -> object:
+        try:
+            return self.mailer.run_due(at)
+        finally:
+            self.checks += 1
+
+
 def test_across_a_restart_the_running_scheduler_mails_the_digest_once(smtp, tmp_path, database_url):
     """Two runs of the bot's own scheduler, one after the other, on one database: one mail."""
-    config = load_config(write_config(tmp_path, database_url, smtp_host="127.0.0.1", smtp_port=str(smtp.port)))
+    settings = {"smtp_host": "127.0.0.1", "smtp_port": str(smtp.port)}
+    config = load_config(write_config(tmp_path, database_url, check_every="0.05s", **settings))
     clock = FixedClock(MONDAY_0900 + timedelta(minutes=2))
     for run in range(2):
         app = open_app(config)
         app.successes.add(NewSuccess(f"restart {run} works", "alice", "#dev", MONDAY_0900 - timedelta(days=2)))
-        jobs = BotScheduler(app, None, clock, build_digest_mailer(app, lambda: "OFTC"))
+        mailer = CountedChecks(build_digest_mailer(app, lambda: "OFTC"))
+        jobs = BotScheduler(app, None, clock, mailer)  # type: ignore[arg-type]
         jobs.start(first_run_now=False)  # "now" would be the fixed clock's 2016 to APScheduler's real time
         try:
             deadline = time.monotonic() + 10
             while not smtp.received() and time.monotonic() < deadline:
-                time.sleep(0.1)
-            time.sleep(1.0)  # five more checks of 0.2 s: none may mail again
+                time.sleep(0.01)
+            checked = mailer.checks
+            while mailer.checks < checked + 5 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert mailer.checks >= checked + 5  # five more checks: none may mail again
         finally:
             jobs.stop()
             app.close()
