@@ -102,6 +102,22 @@ class PostgresServer:
         return self.url(name)
 
 
+def _scratch() -> str:
+    """Where the server keeps its files: in memory when there is room for them.
+
+    Each test clones the template, some 300 files and 7.5 MB; on this shared
+    machine's busy disk a clone took 0.15-0.3 s and deleting a session's
+    hundred databases at the end up to 24 s, in /dev/shm 0.05 s and 1 s.
+    """
+    memory = Path("/dev/shm")
+    try:
+        if memory.is_dir() and os.access(memory, os.W_OK) and shutil.disk_usage(memory).free > 4 * 1024**3:
+            return str(memory)
+    except OSError:
+        pass
+    return "/tmp"
+
+
 def start_postgres() -> PostgresServer:
     bin_dir = _bin_dir()
     run_as = None
@@ -113,7 +129,7 @@ def start_postgres() -> PostgresServer:
         if shutil.which("runuser") is None:
             unavailable("running as root and runuser (util-linux) is missing")
         run_as = SERVICE_USER
-    directory = Path(tempfile.mkdtemp(prefix="successbot-pg-", dir="/tmp"))
+    directory = Path(tempfile.mkdtemp(prefix="successbot-pg-", dir=_scratch()))
     if run_as:
         entry = pwd.getpwnam(run_as)
         os.chown(directory, entry.pw_uid, entry.pw_gid)
