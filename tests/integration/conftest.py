@@ -84,7 +84,7 @@ def start_bot(tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
         bot = BotProcess(workdir, network.port, sections=sections, **irc).start(env, options)
         bots.append(bot)
         if wait:
-            bot.wait_joined(*[c.strip().split()[0] for c in irc.get("channels", "#dev").split(",")])
+            bot.wait_joined()
         return bot
 
     yield start
@@ -98,6 +98,5 @@ ACCOUNTS = {"sbot": "botpass", "alice": "alicepw", "bob": "bobpw"}
 @pytest.fixture(scope="session")
 def accounts(irc_network: Network) -> dict[str, str]:
     """NickServ accounts on the shared network: the bot's (sbot), an admin's (alice) and bob's."""
-    for account, password in ACCOUNTS.items():
-        irc_network.register(account, password)
+    irc_network.register_all(ACCOUNTS)
     return ACCOUNTS

@@ -28,8 +28,7 @@ RELOADED = "Reloaded 1 source, 1 event: events.yaml 1"
 
 @pytest.fixture(scope="module")
 def untagged_accounts(untagged_network: Network) -> Network:
-    for account, password in PASSWORDS.items():
-        untagged_network.register(account, password)
+    untagged_network.register_all(PASSWORDS)
     return untagged_network
 
 
