@@ -151,6 +151,8 @@ class Network:
         )
         if result.returncode != 0:
             pytest.fail(f"restarting the network failed:\n{result.stderr}", pytrace=False)
+        # New daemons, new pids: a network shared by several tests is stopped or frozen by these.
+        self.env.update(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
 
     def stop_services(self) -> None:
         """Stop Anope alone: NickServ and SASL leave, the IRC server stays up."""
