@@ -511,8 +511,17 @@ class IrcSettings(Section):
         key(
             parse_bool,
             "false",
-            "true: join no channel before the login to services succeeded; false: join after 15s without it "
-            "(one WARNING) and keep trying to log in",
+            "true: join no channel before the login to services succeeded; false: join after login_wait without "
+            "it (one WARNING) and keep trying to log in",
+        ),
+    ]
+    login_wait: Annotated[
+        float,
+        key(
+            parse_duration,
+            "15s",
+            "how long services may take to answer a login (SASL or NickServ) before the bot goes on without it "
+            "and tries again later",
         ),
     ]
     network: Annotated[

@@ -35,6 +35,7 @@ class BotProcess:
             "ping_interval": "30s",
             **irc,
         }
+        self.channels = [item.strip().split()[0] for item in settings["channels"].split(",") if item.strip()]
         admins = settings.pop("admins", "alice")
         self.database_url = settings.pop("database_url", f"sqlite:///{self.db_path}")
         database = {key: settings.pop(key) for key in ("busy_timeout",) if key in settings}
@@ -86,7 +87,8 @@ class BotProcess:
             time.sleep(0.05)
 
     def wait_joined(self, *channels: str, after: int = 0) -> None:
-        for channel in channels or ("#dev",):
+        """Until the log says each of ``channels`` (by default: all the configured ones) is joined."""
+        for channel in channels or self.channels:
             self.wait_for_log(rf"joined {re.escape(channel)}\b", after=after)
 
     def signal_and_wait(self, signum: int = signal.SIGTERM, timeout: float = 15.0) -> int:

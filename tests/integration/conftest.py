@@ -53,24 +53,40 @@ def ngircd_network() -> Iterator[Network]:
     network.stop()
 
 
+@pytest.fixture(scope="module")
+def restartable_network() -> Iterator[Network]:
+    """InspIRCd + Anope (relaxed) in a dir of ours, for the tests of a module that stop, freeze or restart it.
+
+    Each such test leaves it running again (``start_again``, SIGCONT) for the next.
+    """
+    network = start_inspircd("relaxed", restartable=True)
+    yield network
+    network.stop()
+
+
+NETWORK_FIXTURES = (
+    "irc_network", "fakelag_network", "kill_network", "untagged_network", "ngircd_network", "restartable_network",
+)  # fmt: skip
+
+
 @pytest.fixture(autouse=True)
 def _close_test_clients(request: pytest.FixtureRequest) -> Iterator[None]:
     """Close the clients a test opened, even when it failed half-way."""
     yield
-    for name in ("irc_network", "fakelag_network", "kill_network", "untagged_network", "ngircd_network"):
+    for name in NETWORK_FIXTURES:
         if name in request.fixturenames:
             request.getfixturevalue(name).close_clients()
 
 
-@pytest.fixture
-def start_bot(tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
-    """Start ``successbot run`` against a network: ``start_bot(network, **irc_settings)``.
+class BotStarter:
+    """Starts ``successbot run`` against a network: ``start_bot(network, **irc_settings)``; see ``start_bot``."""
 
-    ``sections`` are more sections of its config file; ``options`` go before ``run`` (``("--log-level", "debug")``).
-    """
-    bots: list[BotProcess] = []
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.bots: list[BotProcess] = []
 
-    def start(
+    def __call__(
+        self,
         network: Network,
         /,
         env: dict[str, str] | None = None,
@@ -79,17 +95,37 @@ def start_bot(tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
         options: tuple[str, ...] = (),
         **irc: str,
     ) -> BotProcess:
-        workdir = tmp_path / f"bot{len(bots)}"
+        workdir = self.directory / f"bot{len(self.bots)}"
         workdir.mkdir()
         bot = BotProcess(workdir, network.port, sections=sections, **irc).start(env, options)
-        bots.append(bot)
+        self.bots.append(bot)
         if wait:
-            bot.wait_joined(*[c.strip().split()[0] for c in irc.get("channels", "#dev").split(",")])
+            bot.wait_joined()
         return bot
 
-    yield start
-    for bot in bots:
-        bot.kill()
+    def kill_all(self) -> None:
+        for bot in self.bots:
+            bot.kill()
+
+
+@pytest.fixture
+def start_bot(tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
+    """Start ``successbot run`` against a network: ``start_bot(network, **irc_settings)``.
+
+    ``sections`` are more sections of its config file; ``options`` go before ``run`` (``("--log-level", "debug")``).
+    With ``wait`` it returns once the bot has joined its channels; else at once (``bot.wait_joined()`` later).
+    """
+    starter = BotStarter(tmp_path)
+    yield starter
+    starter.kill_all()
+
+
+@pytest.fixture(scope="module")
+def start_module_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., BotProcess]]:
+    """``start_bot`` for a module-scoped fixture: a bot that several tests of a module share, each in its channels."""
+    starter = BotStarter(tmp_path_factory.mktemp("bots"))
+    yield starter
+    starter.kill_all()
 
 
 ACCOUNTS = {"sbot": "botpass", "alice": "alicepw", "bob": "bobpw"}
@@ -98,6 +134,5 @@ ACCOUNTS = {"sbot": "botpass", "alice": "alicepw", "bob": "bobpw"}
 @pytest.fixture(scope="session")
 def accounts(irc_network: Network) -> dict[str, str]:
     """NickServ accounts on the shared network: the bot's (sbot), an admin's (alice) and bob's."""
-    for account, password in ACCOUNTS.items():
-        irc_network.register(account, password)
+    irc_network.register_all(ACCOUNTS)
     return ACCOUNTS

@@ -16,6 +16,8 @@ pytestmark = pytest.mark.irc
 
 _runs = itertools.count(1)
 PHASES = ("PTL nominations", "TC nominations", "TC campaigning")
+CHECK_EVERY = 0.5  # [announce] check_every, in seconds: "nothing more comes" is watched over a number of checks
+PACE = {"flood_burst": "4", "flood_rate": "8"}  # the pace is not what these tests are about
 
 
 def three_phases_opened_a_minute_ago(directory: Path) -> Path:
@@ -40,7 +42,7 @@ def nine_announcements(tmp_path: Path, **announce: str) -> tuple[list[str], dict
     channels = [f"#deliver{run}{letter}" for letter in "abc"]
     sections = {
         "schedule": {"sources": str(three_phases_opened_a_minute_ago(tmp_path)), "refresh": "1d"},
-        "announce": {"check_every": "1s", "weekly_summary": "off", "election_offsets": "", **announce},
+        "announce": {"check_every": f"{CHECK_EVERY:g}s", "weekly_summary": "off", "election_offsets": "", **announce},
     }
     return channels, sections
 
@@ -69,23 +71,30 @@ def test_a_restart_while_nine_announcements_go_out_loses_none(irc_network, start
     channels, sections = nine_announcements(tmp_path, stale_claim="3s")
     nick = f"sbotd{how.value}"
     watcher = watch(irc_network, channels, f"watch{how.value}")
-    # The default flood limits: nine lines take several seconds, so the signal lands in the middle.
-    bot = start_bot(irc_network, wait=False, nick=nick, channels=", ".join(channels), auth="none", sections=sections)
+    # A SIGKILL may cut apart the write and the record of the line going out, and only of that one while the
+    # lines go out at the default flood limits (a record is committed long before the next line): they take
+    # several seconds, so the signal lands in the middle. A SIGTERM hands back what is unsent, so nothing is
+    # posted twice at any pace: 8 lines a second, and the signal still lands in the middle.
+    pace = PACE if how == signal.SIGTERM else {}
+    bot = start_bot(
+        irc_network, wait=False, nick=nick, channels=", ".join(channels), auth="none", sections=sections, **pace
+    )  # fmt: skip
     first = [watcher.wait_for(lambda m: m.command == "PRIVMSG" and m.nick == nick, timeout=30)]
     if how == signal.SIGTERM:
         assert bot.signal_and_wait(signal.SIGTERM) == 0
     else:
         bot.kill()
-    seen = announcement_lines(first + watcher.collect(2.0), nick)
+    # The bot has exited: what it wrote is at the server, a loopback hop from the watcher.
+    seen = announcement_lines(first + watcher.collect(0.5), nick)
     assert 0 < len(seen) < 9, "the signal must land while the announcements are going out"
     restarted = start_bot(
         irc_network, wait=False, nick=nick, channels=", ".join(channels), auth="none", sections=sections,
-        database_url=bot.database_url,
+        database_url=bot.database_url, **pace,
     )  # fmt: skip
     deadline = time.monotonic() + 30
     while set(as_seen(seen)) != expected(channels) and time.monotonic() < deadline:
-        seen += announcement_lines(watcher.collect(1.0), nick)
-    seen += announcement_lines(watcher.collect(4.0), nick)  # and nothing more comes
+        seen += announcement_lines(watcher.collect(0.2), nick)
+    seen += announcement_lines(watcher.collect(4 * CHECK_EVERY), nick)  # and nothing more comes in four checks
     counts = as_seen(seen)
     assert set(counts) == expected(channels)  # none lost
     repeats = sum(count - 1 for count in counts.values())
@@ -99,23 +108,23 @@ def test_a_restart_while_nine_announcements_go_out_loses_none(irc_network, start
 def test_an_announcement_queued_when_the_connection_drops_is_posted_once_after_it(start_bot, tmp_path):
     from ircnet import start_inspircd
 
-    network = start_inspircd("relaxed", restartable=True)
+    network = start_inspircd("relaxed", restartable=True, services=False)  # the bot logs in to nothing
     try:
         channels, sections = nine_announcements(tmp_path)
         bot = start_bot(
             network, nick="sbotdrop", channels=", ".join(channels), auth="none", sections=sections,
-            flood_burst="1", flood_rate="0.5",
+            flood_burst="1", flood_rate="4", reconnect_max="1s",
         )  # fmt: skip
         bot.wait_for_log("announced in")
         before = len(bot.log())
         network.halt()  # most of the nine are still in the queue
-        time.sleep(2)
+        bot.wait_for_log(r"cannot connect: .*; reconnecting in", after=before)  # the bot found the server gone
         network.start_again()
         bot.wait_joined(*channels, after=before)
         deadline = time.monotonic() + 60
         while len(re.findall(r"announced in", bot.log())) < 9 and time.monotonic() < deadline:
-            time.sleep(0.5)
-        time.sleep(3)
+            time.sleep(0.1)
+        time.sleep(3 * CHECK_EVERY)  # three more checks, and as many lines' worth of the pace: nothing more
         announced = re.findall(r"announced in (\S+): (.+) opens", bot.log())
         assert sorted(collections.Counter(announced).values()) == [1] * 9, announced
         after = bot.log()[before:]
@@ -135,13 +144,15 @@ def test_two_instances_on_one_postgresql_post_each_announcement_once_in_total(
     url = postgres_server.create_database()
     channels, sections = nine_announcements(tmp_path)
     watcher = watch(irc_network, channels, "watchpg")
-    settings = dict(channels=", ".join(channels), auth="none", sections=sections, database_url=url, network="TestNet")
+    settings = dict(
+        channels=", ".join(channels), auth="none", sections=sections, database_url=url, network="TestNet", **PACE
+    )
     bots = [start_bot(irc_network, wait=False, nick=f"sbotpg{number}", **settings) for number in (1, 2)]
     seen: list[tuple[str, str]] = []
     deadline = time.monotonic() + 40
     while len(seen) < 9 and time.monotonic() < deadline:
-        seen += announcement_lines(watcher.collect(1.0), "sbotpg1", "sbotpg2")
-    seen += announcement_lines(watcher.collect(4.0), "sbotpg1", "sbotpg2")
+        seen += announcement_lines(watcher.collect(0.2), "sbotpg1", "sbotpg2")
+    seen += announcement_lines(watcher.collect(4 * CHECK_EVERY), "sbotpg1", "sbotpg2")  # four more checks of each
     counts = as_seen(seen)
     assert set(counts) == expected(channels) and set(counts.values()) == {1}, counts
     for bot in bots:

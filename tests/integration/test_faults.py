@@ -35,9 +35,11 @@ def send_paced(client, channel: str, lines: list[str], gap: float) -> None:
 
 def test_sigkill_mid_burst_loses_no_acknowledged_success_and_stores_none_twice(irc_network, start_bot):
     channel = fresh_channel()
-    bot = start_bot(irc_network, channels=channel, **WIDE_OPEN)
-    senders = irc_network.connect_many(*({"nick": f"killer{i}"} for i in range(5)))
-    observer = irc_network.connect("killwatch")
+    bot = start_bot(irc_network, channels=channel, wait=False, **WIDE_OPEN)
+    *senders, observer = irc_network.connect_many(
+        *({"nick": f"killer{i}"} for i in range(5)), {"nick": "killwatch"}
+    )  # while the bot starts
+    bot.wait_joined()
     for client in (*senders, observer):
         client.join(channel)
     bursts = {client.nick: [f"#success {client.nick} line {k}" for k in range(200)] for client in senders}
@@ -80,8 +82,9 @@ def test_sigkill_mid_burst_loses_no_acknowledged_success_and_stores_none_twice(i
 
 def test_a_locked_database_is_said_not_acknowledged_and_the_bot_goes_on(irc_network, start_bot):
     channel = fresh_channel()
-    bot = start_bot(irc_network, channels=channel, auth="none", busy_timeout="0.3s")
-    client = irc_network.connect("locked")
+    bot = start_bot(irc_network, channels=channel, auth="none", busy_timeout="0.3s", wait=False)
+    client = irc_network.connect("locked")  # while the bot starts
+    bot.wait_joined()
     client.join(channel)
     other_writer = sqlite3.connect(bot.db_path, isolation_level=None)
     try:
@@ -123,8 +126,12 @@ def fill(directory) -> None:
 
 def test_a_full_disk_is_said_not_acknowledged_and_the_bot_goes_on(irc_network, start_bot, small_disk):
     channel = fresh_channel()
-    bot = start_bot(irc_network, channels=channel, auth="none", database_url=f"sqlite:///{small_disk / 'bot.db'}")
-    client = irc_network.connect("diskfull")
+    # Unpaced: what the bot says of each write matters here, not its pace.
+    bot = start_bot(
+        irc_network, channels=channel, database_url=f"sqlite:///{small_disk / 'bot.db'}", wait=False, **WIDE_OPEN
+    )
+    client = irc_network.connect("diskfull")  # while the bot starts
+    bot.wait_joined()
     client.join(channel)
     client.say(channel, "#success before the disk filled up")
     assert bot_reply(client) == "diskfull: Added success #1"

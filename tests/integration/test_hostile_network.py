@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytest
@@ -11,6 +12,7 @@ from test_irc_bot import BOT_ENV, SASL_BOT, acknowledged, bot_reply, fresh_chann
 pytestmark = pytest.mark.irc
 
 EVERYTHING = (datetime(2000, 1, 1).astimezone(), datetime(2100, 1, 1).astimezone())
+UNPACED = {"flood_burst": "30", "flood_rate": "20"}  # what the bot says matters here, not its pace
 CONTROL = set(chr(code) for code in range(32)) - {"\t"}
 
 
@@ -45,9 +47,9 @@ def nasty_lines(channel: str) -> list[bytes]:
 
 def test_a_corpus_of_nasty_lines_is_survived_and_stored_text_stays_clean(irc_network, accounts, start_bot):
     channel = fresh_channel()
-    bot = start_bot(irc_network, env=BOT_ENV, channels=channel, **SASL_BOT)
-    nasty = irc_network.connect("nasty")
-    watcher = irc_network.connect("nastywatch")
+    bot = start_bot(irc_network, env=BOT_ENV, channels=channel, wait=False, **SASL_BOT, **UNPACED)
+    nasty, watcher = irc_network.connect_many({"nick": "nasty"}, {"nick": "nastywatch"})  # while the bot starts
+    bot.wait_joined()
     for client in (nasty, watcher):
         client.join(channel)
     for line in nasty_lines(channel):
@@ -78,8 +80,13 @@ def test_a_corpus_of_nasty_lines_is_survived_and_stored_text_stays_clean(irc_net
 
 def test_spoofed_admins_get_nothing(irc_network, accounts, start_bot):
     channel = fresh_channel()
-    bot = start_bot(irc_network, env=BOT_ENV, channels=channel, admins="alice", **SASL_BOT)
-    bob = irc_network.connect("bob", sasl=("bob", "bobpw"))
+    bot = start_bot(irc_network, env=BOT_ENV, channels=channel, admins="alice", wait=False, **SASL_BOT, **UNPACED)
+    # A services account that is not in [permissions] admins, registered while the bot starts.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        registered = pool.submit(irc_network.register, "mallory", "mallorypw")
+        bob = irc_network.connect("bob", sasl=("bob", "bobpw"))
+        registered.result(timeout=30)
+    bot.wait_joined()
     bob.join(channel)
     bob.say(channel, "#success to be deleted")
     assert bot_reply(bob) == "bob: Added success #1"
@@ -91,8 +98,7 @@ def test_spoofed_admins_get_nothing(irc_network, accounts, start_bot):
     bob.say(channel, "!success undelete 1")
     assert bot_reply(bob).startswith("alice: Only admins can undelete")
 
-    # A services account that is not in [permissions] admins.
-    irc_network.register("mallory", "mallorypw")
+    # The services account that is not in [permissions] admins.
     mallory = irc_network.connect("mallory", sasl=("mallory", "mallorypw"))
     mallory.join(channel)
     mallory.say(channel, "!success undelete 1")

@@ -34,9 +34,11 @@ def test_the_bot_answers_deadline_after_a_reload_with_hostile_sources_first(irc_
         channels=channel,
         admins="alice",
         sections={"schedule": {"sources": sources, "refresh": "1d"}},
+        wait=False,
     )
+    alice = irc_network.connect("alice", sasl=("alice", "alicepw"))  # while the bot starts
+    bot.wait_joined()
     refreshed = bot.wait_for_log(r"schedule refreshed in [\d.]+s: 1 of 5 sources read, 2 events; 4 failed")
-    alice = irc_network.connect("alice", sasl=("alice", "alicepw"))
     alice.join(channel)
     alice.say(channel, "!deadline")
     first = alice.wait_for(from_bot("sbothostile"), timeout=15, what="!deadline after start").text

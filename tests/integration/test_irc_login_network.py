@@ -10,12 +10,15 @@ from __future__ import annotations
 import time
 
 import pytest
-from ircnet import Network, start_inspircd
+from ircnet import Network
 from test_irc_bot import BOT_ENV, SASL_BOT, bot_reply, fresh_channel
 
 pytestmark = pytest.mark.irc
 
 LOGIN_SECONDS = 30.0
+# [irc] login_wait: how long the bot waits for services before it joins anyway. Longer than the watcher
+# takes to reach a restarted server and make a channel for logged-in users (about 1.2 s).
+LOGIN_WAIT = 5
 
 
 def whois_account(client, nick: str) -> str | None:
@@ -41,18 +44,20 @@ def restart_without_services(network: Network) -> None:
     network.restart_ircd()
 
 
-@pytest.fixture
-def network():
-    network = start_inspircd("relaxed", restartable=True)
-    network.register("sbot", "botpass")
-    yield network
-    network.stop()
+@pytest.fixture(scope="module")
+def network(restartable_network: Network) -> Network:
+    """The module's restartable network, with the bot's account: each test leaves its services linked again."""
+    restartable_network.register("sbot", "botpass")
+    return restartable_network
 
 
 def test_joined_without_login_then_logs_in_by_sasl_when_services_link(network, start_bot):
     # A nick that is not the account's: Anope does not greet it, so only CAP NEW sasl can bring the login.
     channel, registered_only = fresh_channel(), fresh_channel()
-    bot = start_bot(network, env=BOT_ENV, channels=f"{channel}, {registered_only}", nick="sbotx", **SASL_BOT)
+    bot = start_bot(
+        network, env=BOT_ENV, channels=f"{channel}, {registered_only}", nick="sbotx", login_wait=f"{LOGIN_WAIT}s",
+        **SASL_BOT,
+    )  # fmt: skip
     assert "authenticated by SASL as sbot" in bot.log()
     before = len(bot.log())
     # The restarted server ops a channel's creator (the template's defaultmodes is "nt"), so that
@@ -64,7 +69,9 @@ def test_joined_without_login_then_logs_in_by_sasl_when_services_link(network, s
     watcher.join(registered_only)
     watcher.send(f"MODE {registered_only} +R")  # only logged-in users may join (InspIRCd's services_account)
     watcher.wait_for(lambda m: m.command == "MODE" and m.params[1:] == ["+R"], what="MODE +R")
-    bot.wait_for_log(r"not logged in as sbot after 15s; joining the channels anyway", after=before, timeout=45)
+    bot.wait_for_log(
+        rf"not logged in as sbot after {LOGIN_WAIT}s; joining the channels anyway", after=before, timeout=45
+    )
     bot.wait_joined(channel, after=before)
     bot.wait_for_log(rf"cannot join {registered_only}: only for registered nicks", after=before)
     assert whois_account(watcher, "sbotx") is None  # in the channel, and not logged in
@@ -88,6 +95,7 @@ def test_joined_without_login_then_logs_in_by_sasl_when_services_link(network, s
 def test_require_login_keeps_out_of_channels_until_nickserv_is_back(network, start_bot):
     channel = fresh_channel()
     settings = {"auth": "nickserv", "account": "sbot", "password_env": "SB_PASSWORD", "require_login": "true"}
+    settings["login_wait"] = f"{LOGIN_WAIT}s"
     bot = start_bot(network, env=BOT_ENV, channels=channel, **settings)
     watcher = network.connect("watcher2")
     watcher.join(channel)

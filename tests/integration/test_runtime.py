@@ -35,16 +35,17 @@ def slow_source() -> Iterator[SlowSource]:
 def test_a_slow_schedule_reload_delays_no_one_else(irc_network, accounts, start_bot, slow_source):
     admin_channel, other_channel = fresh_channel(), fresh_channel()
     slow_source.release.set()  # the start-up refresh goes through at once
-    start_bot(
+    bot = start_bot(
         irc_network,
         nick="sbotslow",
         channels=f"{admin_channel}, {other_channel}",
         admins="alice",
         sections={"schedule": {"sources": slow_source.url, "refresh": "1d"}},
+        wait=False,
     )
-    alice = irc_network.connect("alice", sasl=("alice", "alicepw"))
+    alice, bob = irc_network.connect_many({"nick": "alice", "sasl": ("alice", "alicepw")}, {"nick": "bob"})
+    bot.wait_joined()
     alice.join(admin_channel)
-    bob = irc_network.connect("bob")
     bob.join(other_channel)
     slow_source.release.clear()
     slow_source.asked.clear()
@@ -83,8 +84,10 @@ def test_a_20_mb_schedule_refreshing_refuses_no_success_said_meanwhile(irc_netwo
         sections={"schedule": {"sources": str(source), "max_source_bytes": "25MB"}},  # the default is 5MB
         flood_burst="100",
         flood_rate="50",
+        wait=False,
     )
-    alice = irc_network.connect("bigalice")
+    alice = irc_network.connect("bigalice")  # while the bot starts
+    bot.wait_joined()
     alice.join(channel)
     latencies, replies = [], []
     deadline = time.monotonic() + 240  # parsing 20 MB takes a minute or more on a busy 2-core machine

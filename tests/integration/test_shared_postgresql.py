@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from test_irc_bot import bot_reply, fresh_channel
 
+from cli_runner import run_cli
+
 pytestmark = [pytest.mark.irc, pytest.mark.postgresql]
 
 
 def export(workdir, *args: str) -> str:
-    environment = {k: v for k, v in os.environ.items() if k != "SUCCESSBOT_CONFIG"}
-    result = subprocess.run(
-        [sys.executable, "-m", "successbot", "--config", "bot.ini", "export", *args],
-        cwd=workdir, capture_output=True, text=True, timeout=60, env=environment,
-    )  # fmt: skip
+    """``successbot --config bot.ini export ARGS`` beside the bot, in this process (see cli_runner)."""
+    result = run_cli(workdir, "--config", "bot.ini", "export", *args)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -34,10 +30,10 @@ def test_two_instances_store_successes_with_their_network_and_export_filters_by_
     second = start_bot(
         irc_network, wait=False, nick="pgbot2", channels=second_channel, auth="none", network="NetTwo", database_url=url
     )
+    speaker = irc_network.connect("pgspeaker")  # while the bots start
     first.wait_joined(first_channel)
     second.wait_joined(second_channel)
 
-    speaker = irc_network.connect("pgspeaker")
     speaker.join(first_channel)
     speaker.join(second_channel)
     speaker.say(first_channel, "#success said on the first network")

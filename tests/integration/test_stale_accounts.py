@@ -28,8 +28,7 @@ RELOADED = "Reloaded 1 source, 1 event: events.yaml 1"
 
 @pytest.fixture(scope="module")
 def untagged_accounts(untagged_network: Network) -> Network:
-    for account, password in PASSWORDS.items():
-        untagged_network.register(account, password)
+    untagged_network.register_all(PASSWORDS)
     return untagged_network
 
 
@@ -94,10 +93,13 @@ def assert_impostor_refused(impostor) -> None:
 @pytest.mark.parametrize("leaves_by", ["quit", "nick change"])
 def test_an_impostor_with_the_parted_admins_nick_gets_no_admin_rights(inspircd, start_bot, schedule_source, leaves_by):
     channel = fresh_channel()
-    bot = start_bot(inspircd, env=BOT_ENV, channels=channel, sections=schedule_source, **SASL_BOT, **UNPACED)
+    bot = start_bot(
+        inspircd, env=BOT_ENV, channels=channel, sections=schedule_source, wait=False, **SASL_BOT, **UNPACED
+    )  # fmt: skip
     bob, admin = inspircd.connect_many(
         {"nick": "bob", "sasl": ("bob", "bobpw")}, {"nick": "alice", "sasl": ("alice", "alicepw")}
-    )
+    )  # while the bot starts; they join after it
+    bot.wait_joined()
     for client in (bob, admin):
         client.join(channel)
     record_three_and_delete_two(bob, channel)
@@ -158,16 +160,17 @@ def test_on_ngircd_without_accounts_a_nick_alone_never_gets_admin_rights(ngircd_
 
 def test_with_accounts_required_only_a_logged_in_speaker_records_a_success(inspircd, start_bot):
     channel = fresh_channel()
-    start_bot(
+    bot = start_bot(
         inspircd, env=BOT_ENV, channels=channel, sections={"permissions": {"require_account_for_success": "true"}},
-        **SASL_BOT, **UNPACED,
+        wait=False, **SASL_BOT, **UNPACED,
     )  # fmt: skip
-    anonymous = inspircd.connect("carol")  # not logged in: on the untagged server the bot must ask WHOIS
+    # Not logged in: on the untagged server the bot must ask WHOIS. Both connect while the bot starts.
+    anonymous, bob = inspircd.connect_many({"nick": "carol"}, {"nick": "bob", "sasl": ("bob", "bobpw")})
+    bot.wait_joined()
     anonymous.join(channel)
     anonymous.say(channel, "#success under a nick anyone can take")
     refusal = anonymous.wait_for(lambda m: m.command == "PRIVMSG" and m.nick == "sbot", timeout=15).text
     assert refusal.startswith("carol: Not recorded: this channel records successes from people logged in")
-    bob = inspircd.connect("bob", sasl=("bob", "bobpw"))
     bob.join(channel)
     bob.say(channel, "#success signed with my account")
     assert bob.wait_for(lambda m: m.command == "PRIVMSG" and m.nick == "sbot", timeout=15).text == (

@@ -349,6 +349,7 @@ class IrcBot:
             settings.account or self.primary_nick,
             settings.password.reveal() if settings.password is not None else None,
             require_login=settings.require_login,
+            wait=settings.login_wait,
         )
         self._caps = self._login.caps  # the rest of the bot reads what is enabled from here
         self._nick_candidates = [*settings.alt_nicks, self.primary_nick + "_", self.primary_nick + "__"]
