@@ -1,4 +1,10 @@
-"""Wiring: config → database → store → core. Every entry point (console, IRC, CLI) starts here."""
+"""Wiring: config → database → store → core. Every entry point (console, IRC, CLI) starts here.
+
+The database, the stores and the publisher are imported when ``open_app``
+runs, not with this module: ``successbot run`` opens its IRC connection
+first and reaches them only after (``runtime.startup``), and the command
+line's parser imports this module for ``StartupError`` alone.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from typing import TYPE_CHECKING
 
 from successbot.commands import ALL_COMMANDS
 from successbot.config import Config
@@ -16,19 +20,17 @@ from successbot.core.commands import CommandTable, Services, admin_set, no_page
 from successbot.core.dispatch import Core
 from successbot.core.ports import ScheduleStore
 from successbot.core.successes import Success
-from successbot.publishing.directory import Publisher, no_schedule
 from successbot.publishing.page_urls import week_page_url
-from successbot.runtime.page_refresh import PageRefresher
-from successbot.schedules.sources import ScheduleService
-from successbot.storage.channel_privacy import SqlChannelPrivacyStore
-from successbot.storage.database import SchemaOutOfDate, ensure_schema, make_engine
-from successbot.storage.errors import database_reason
-from successbot.storage.schedule import SqlScheduleStore
-from successbot.storage.successes import SqlSuccessStore
+from successbot.runtime.errors import StartupError
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
-class StartupError(Exception):
-    """The bot cannot start; the message says why in one line."""
+    from successbot.publishing.directory import Publisher
+    from successbot.runtime.page_refresh import PageRefresher
+    from successbot.schedules.sources import ScheduleService
+    from successbot.storage.channel_privacy import SqlChannelPrivacyStore
+    from successbot.storage.successes import SqlSuccessStore
 
 
 @dataclass
@@ -85,6 +87,8 @@ def build_publisher(
     """``schedule``: what the published digests read (never the console's made-up example)."""
     if config.export.directory is None:
         return None
+    from successbot.publishing.directory import Publisher, no_schedule
+
     return Publisher.from_settings(
         successes,
         config.export,
@@ -99,6 +103,16 @@ def open_app(config: Config, example_schedule: Callable[[], ScheduleStore] | Non
     ``example_schedule``: the store to answer from when no ``[schedule] sources``
     are configured and the database holds no events (the console's first try).
     """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from successbot.runtime.page_refresh import PageRefresher
+    from successbot.schedules.sources import ScheduleService
+    from successbot.storage.channel_privacy import SqlChannelPrivacyStore
+    from successbot.storage.database import SchemaOutOfDate, ensure_schema, make_engine
+    from successbot.storage.errors import database_reason
+    from successbot.storage.schedule import SqlScheduleStore
+    from successbot.storage.successes import SqlSuccessStore
+
     engine = make_engine(config.database.url, config.database.busy_timeout)
     try:
         ensure_schema(engine, config.database.auto_upgrade)
@@ -131,6 +145,8 @@ def open_app(config: Config, example_schedule: Callable[[], ScheduleStore] | Non
 
 
 def _has_events(store: ScheduleStore) -> bool:
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         return any(state.event_count for state in store.sources())
     except SQLAlchemyError:

@@ -9,6 +9,9 @@ notes) at DEBUG only, since a large source may have thousands.
 
 Every source is read and parsed before the store is asked to keep it, so no
 database transaction is open while a slow URL or a large file is read.
+
+The parsers (and YAML) and urllib's HTTP client are imported when a source
+is first read: a bot or a command that reads none never loads them.
 """
 
 from __future__ import annotations
@@ -17,19 +20,13 @@ import logging
 import os
 import posixpath
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import yaml
-
 from successbot.core.ports import ScheduleStore
-from successbot.schedules.formats.detection import import_text
-from successbot.schedules.formats.plain_yaml import describe_error, error_line
 from successbot.schedules.locations import is_url, short_name
 from successbot.schedules.model import ImportResult, RefreshOutcome, ScheduleImportError, SiblingReader
 
@@ -48,6 +45,9 @@ def read_location(
     its size, a URL by its Content-Length, and either by never reading more than
     ``max_bytes`` and one byte.
     """
+    import urllib.error
+    import urllib.request
+
     try:
         if is_url(location):
             with urllib.request.urlopen(location, timeout=timeout) as response:
@@ -115,6 +115,13 @@ def sibling_reader(
     return read
 
 
+def import_text(source: str, text: str, read_sibling: SiblingReader, format: str | None = None) -> ImportResult:
+    """``formats.detection.import_text``, whose parsers (and YAML) are imported when a source is first parsed."""
+    from successbot.schedules.formats.detection import import_text as parse
+
+    return parse(source, text, read_sibling, format)
+
+
 def load_location(
     location: str,
     format: str | None = None,
@@ -127,6 +134,10 @@ def load_location(
     (RecursionError, MemoryError, a YAML error, a bug) stays this source's
     failure, so that one source never stops the others.
     """
+    import yaml
+
+    from successbot.schedules.formats.plain_yaml import describe_error, error_line
+
     text = read_location(location, timeout, max_bytes)
     try:
         return import_text(location, text, sibling_reader(location, timeout, max_bytes), format)
