@@ -105,7 +105,6 @@ def open_app(config: Config, example_schedule: Callable[[], ScheduleStore] | Non
     """
     from sqlalchemy.exc import SQLAlchemyError
 
-    from successbot.runtime.page_refresh import PageRefresher
     from successbot.schedules.sources import ScheduleService
     from successbot.storage.channel_privacy import SqlChannelPrivacyStore
     from successbot.storage.database import SchemaOutOfDate, ensure_schema, make_engine
@@ -126,7 +125,11 @@ def open_app(config: Config, example_schedule: Callable[[], ScheduleStore] | Non
     channel_privacy = SqlChannelPrivacyStore(engine)
     store: ScheduleStore = SqlScheduleStore(engine)
     publisher = build_publisher(config, successes, channel_privacy, store)
-    pages = None if publisher is None else PageRefresher(publisher)
+    pages = None
+    if publisher is not None:  # the publisher and its renderers are loaded for [export] directory only
+        from successbot.runtime.page_refresh import PageRefresher
+
+        pages = PageRefresher(publisher)
     use_example = False
     if example_schedule is not None and not config.schedule.sources and not _has_events(store):
         store, use_example = example_schedule(), True
