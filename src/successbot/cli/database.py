@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def run_db(args: argparse.Namespace, clock: Clock) -> int:
     from successbot.storage.database import current_revision, make_engine, upgrade
     from successbot.storage.errors import database_reason
-    from successbot.storage.models import SCHEMA_REVISION
+    from successbot.storage.tables import SCHEMA_REVISION
 
     if (args.db_action == "copy") != bool(args.to):
         raise UsageError("copy needs --to URL" if args.to is None else "--to goes with copy")
