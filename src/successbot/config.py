@@ -17,7 +17,6 @@ which never shows its value in a repr or a log line.
 from __future__ import annotations
 
 import configparser
-import difflib
 import os
 import re
 import textwrap
@@ -1132,6 +1131,8 @@ def problem_in_file(config: Config, section: str, key: str, message: str) -> Con
 
 
 def _did_you_mean(word: str, choices: Any) -> str:
+    import difflib  # here: only a mistyped key needs it, and the running bot keeps what it imports
+
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

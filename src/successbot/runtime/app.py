@@ -97,11 +97,16 @@ def build_publisher(
     )
 
 
-def open_app(config: Config, example_schedule: Callable[[], ScheduleStore] | None = None) -> App:
+def open_app(
+    config: Config, example_schedule: Callable[[], ScheduleStore] | None = None, *, parse_apart: bool = False
+) -> App:
     """Open the database (upgrading it when allowed) and build the core.
 
     ``example_schedule``: the store to answer from when no ``[schedule] sources``
     are configured and the database holds no events (the console's first try).
+    ``parse_apart``: the schedule sources are parsed in a process of their own
+    (``schedules.worker``), as the running bot does: it keeps neither the
+    parsers nor the parse's garbage.
     """
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -138,6 +143,7 @@ def open_app(config: Config, example_schedule: Callable[[], ScheduleStore] | Non
         config.schedule.sources,
         max_bytes=config.schedule.max_source_bytes,
         after_refresh=None if pages is None else pages.schedule_changed,
+        apart=parse_apart,
     )
     on_change = None if pages is None else pages.success_changed
     core = build_core(config, successes, schedule, on_change=on_change, channel_privacy=channel_privacy)

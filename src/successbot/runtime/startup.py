@@ -66,7 +66,7 @@ class BotStart:
         from successbot.runtime.app import open_app
 
         try:
-            app = open_app(self.config)
+            app = open_app(self.config, parse_apart=True)
         except BaseException as error:  # raised again by close(), on the main thread, as before the connection
             self.failure = error
             self.core.never()

@@ -161,9 +161,13 @@ def refresh_one(
     now: datetime,
     timeout: float,
     max_bytes: int = DEFAULT_MAX_SOURCE_BYTES,
+    loaded: ImportResult | ScheduleImportError | None = None,
 ) -> RefreshOutcome:
+    """Read ``location`` (or take what reading it gave, ``loaded``) and keep its events, or its problem."""
     try:
-        result = load_location(location, timeout=timeout, max_bytes=max_bytes)
+        if isinstance(loaded, ScheduleImportError):
+            raise loaded
+        result = loaded or load_location(location, timeout=timeout, max_bytes=max_bytes)
     except ScheduleImportError as error:
         kept = next((state.event_count for state in store.sources() if state.location == location), 0)
         log.warning("schedule source %s; keeping its last %d events", error, kept)
@@ -184,10 +188,23 @@ def refresh_sources(
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     monotonic: Callable[[], float] = time.monotonic,
     max_bytes: int = DEFAULT_MAX_SOURCE_BYTES,
+    apart: bool = False,
 ) -> list[RefreshOutcome]:
-    """Read every configured source again; the scheduler calls this every ``[schedule] refresh``."""
+    """Read every configured source again; the scheduler calls this every ``[schedule] refresh``.
+
+    ``apart``: read and parse them in a process of their own (``worker``), as the running bot does.
+    """
     started = monotonic()
-    outcomes = [refresh_one(store, location, now, timeout, max_bytes) for location in locations]
+    if apart and locations:
+        from successbot.schedules.worker import load_apart
+
+        loaded: list[ImportResult | ScheduleImportError | None] = list(load_apart(locations, timeout, max_bytes))
+    else:
+        loaded = [None] * len(locations)
+    outcomes = [
+        refresh_one(store, location, now, timeout, max_bytes, result)
+        for location, result in zip(locations, loaded, strict=True)
+    ]
     log.info("%s", refresh_summary(outcomes, monotonic() - started))
     return outcomes
 
@@ -220,9 +237,12 @@ class ScheduleService:
     max_bytes: int = DEFAULT_MAX_SOURCE_BYTES
     # Told after every refresh (the timed one and !schedule reload): the published digests follow the schedule.
     after_refresh: Callable[[list[RefreshOutcome]], None] | None = None
+    apart: bool = False  # parse in a process of its own (``worker``): the running bot does
 
     def refresh(self, now: datetime) -> list[RefreshOutcome]:
-        outcomes = refresh_sources(self.store, self.locations, now, self.timeout, max_bytes=self.max_bytes)
+        outcomes = refresh_sources(
+            self.store, self.locations, now, self.timeout, max_bytes=self.max_bytes, apart=self.apart
+        )
         if self.after_refresh is not None:
             self.after_refresh(outcomes)
         return outcomes
