@@ -6,7 +6,9 @@ core, the channels' privacy and the announcer; commands said meanwhile wait
 for the core (``CoreWhenReady``). The timed jobs (announcements, the digest
 mail, the schedule refresh) start once the bot is in its channels, so that
 nothing heavy competes with joining them: until that first refresh is done,
-``!deadline`` answers from what the database kept of the last one.
+``!deadline`` answers from what the database kept of the last one. Its
+sources are parsed in a process of their own (``schedules.worker``), so the
+bot never holds the parsers or YAML.
 """
 
 from __future__ import annotations
