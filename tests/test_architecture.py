@@ -8,7 +8,7 @@ The layers, innermost first (a layer may always import its own modules):
     announcements  the plan and the announcer: core and the pure schedule modules only.
     publishing     exports and the published directory: core, pure schedules, config.
     storage        SQL stores: core, the schedule model, the announcement plan.
-    config         the settings file: core, publishing.log_links, announcements.plan.
+    config         the settings file: core, publishing.log_links, announcements.weekly_time.
     adapters       console and IRC: core and config, never storage, runtime or cli.
     runtime        wires everything together: anything but cli.
     cli            the command line: anything.
@@ -85,7 +85,7 @@ ARCHITECTURE: dict[str, Rule] = {
     ANNOUNCEMENTS: may(CORE, *PURE_SCHEDULES),
     PUBLISHING: may(CORE, *PURE_SCHEDULES, CONFIG),
     STORAGE: may(CORE, "successbot.schedules.model", "successbot.announcements.plan"),
-    CONFIG: may(CORE, "successbot.publishing.log_links", "successbot.announcements.plan"),
+    CONFIG: may(CORE, "successbot.publishing.log_links", "successbot.announcements.weekly_time"),
     ADAPTERS: may(CORE, CONFIG),
     RUNTIME: may(ANYTHING, but=(CLI,)),
     CLI: may(ANYTHING),

@@ -17,7 +17,6 @@ which never shows its value in a repr or a log line.
 from __future__ import annotations
 
 import configparser
-import difflib
 import os
 import re
 import textwrap
@@ -30,7 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 # Imported here, not deferred: there is no cycle (neither module imports this one), and
 # deferring saved no start-up time, since every load_config() parses [announce] weekly_summary.
-from successbot.announcements.plan import WeeklyTime, parse_weekly_time
+from successbot.announcements.weekly_time import WeeklyTime, parse_weekly_time
 from successbot.publishing.log_links import PLACEHOLDERS, LogUrlTemplate
 
 ENV_VAR = "SUCCESSBOT_CONFIG"
@@ -285,12 +284,19 @@ def parse_prefix(raw: str) -> str:
     return value
 
 
+# A SQLite file (or memory): the driver is the standard library's, so the URL needs no SQLAlchemy to check,
+# and ``successbot run`` opens its IRC connection before it imports SQLAlchemy, a quarter of a second later.
+_SQLITE_URL = re.compile(r"sqlite(\+pysqlite)?://(/[^?]*)?(\?[^#]*)?")
+
+
 def parse_database_url(raw: str) -> str:
     """A SQLAlchemy URL whose dialect and driver are installed."""
+    value = raw.strip()
+    if _SQLITE_URL.fullmatch(value):
+        return value
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-    value = raw.strip()
     try:
         url = make_url(value)
     except ArgumentError:
@@ -753,12 +759,12 @@ class ExportSettings(Section):
 
 def parse_mail_addresses(raw: str) -> tuple[str, ...]:
     """``a@example.org, Dev List <dev@example.org>`` → each address as given; empty: none."""
-    from email.utils import getaddresses
-
-    found = []
+    found: list[str] = []
     for item in (part.strip() for part in raw.split(",")):
         if not item:
             continue
+        from email.utils import getaddresses  # here: most configs mail nothing, and it is 20 ms to import
+
         parsed = getaddresses([item])
         address = parsed[0][1] if len(parsed) == 1 else ""
         if "@" not in address.strip("@") or any(char.isspace() for char in address):
@@ -1134,6 +1140,8 @@ def problem_in_file(config: Config, section: str, key: str, message: str) -> Con
 
 
 def _did_you_mean(word: str, choices: Any) -> str:
+    import difflib  # here: only a mistyped key needs it, and the running bot keeps what it imports
+
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

@@ -14,6 +14,7 @@ import time
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from successbot.storage.database import make_engine
 
@@ -29,11 +30,15 @@ def from_bot(message) -> bool:
 
 
 def stored_privacy(bot, channel: str) -> bool | None:
+    """What the bot's database says of ``channel``; None before it says anything (or has its tables:
+    the bot joins while it creates them, and records what it saw meanwhile once they are there)."""
     engine = make_engine(bot.database_url)
     try:
         with engine.connect() as connection:
             query = text("SELECT private FROM channel_privacy WHERE channel = :channel")
             value = connection.execute(query, {"channel": channel}).scalar()
+    except OperationalError:
+        return None
     finally:
         engine.dispose()
     return None if value is None else bool(value)

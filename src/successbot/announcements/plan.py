@@ -17,6 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+# Here before they had a module of their own (the config reads them without the rest of this one).
+from successbot.announcements.weekly_time import WEEKDAYS as WEEKDAYS
+from successbot.announcements.weekly_time import WeeklyTime
+from successbot.announcements.weekly_time import parse_weekly_time as parse_weekly_time
 from successbot.core.weeks import week_label
 from successbot.schedules.model import Event, Kind, series_display
 from successbot.schedules.queries import distinct, election_phases, in_order
@@ -27,43 +31,6 @@ KINDS = (SUMMARY, ELECTION, RELEASE)
 # Deadlines worth a reminder before they fall; the weekly post lists the rest.
 REMINDED_KINDS = (Kind.MILESTONE, Kind.FREEZE)
 WEEK_DEADLINE_KINDS = (Kind.MILESTONE, Kind.FREEZE, Kind.RELEASE_CANDIDATE, Kind.FINAL_RELEASE, Kind.DEADLINE)
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-@dataclass(frozen=True)
-class WeeklyTime:
-    """A weekday and a UTC time of day: ``fri 15:00``."""
-
-    weekday: int  # Monday is 0
-    at: time
-
-    def occurrences(self, start: datetime, end: datetime) -> list[datetime]:
-        """Every such instant with ``start <= instant < end``."""
-        first_day = start.date() - timedelta(days=(start.weekday() - self.weekday) % 7)
-        found, day = [], first_day
-        while True:
-            instant = datetime.combine(day, self.at, UTC)
-            if instant >= end:
-                return found
-            if instant >= start:
-                found.append(instant)
-            day += timedelta(days=7)
-
-
-def parse_weekly_time(text: str) -> WeeklyTime | None:
-    """``fri 15:00`` → WeeklyTime; ``off`` → None. Raises ValueError("expected …")."""
-    words = text.strip().lower().split()
-    if words == ["off"]:
-        return None
-    expected = "expected a weekday and a UTC time such as fri 15:00, or off"
-    if len(words) != 2 or words[0][:3] not in WEEKDAYS or not words[0].startswith(words[0][:3]):
-        raise ValueError(expected)
-    try:
-        hours, minutes = (int(part) for part in words[1].split(":"))
-        at = time(hours, minutes)
-    except ValueError:
-        raise ValueError(expected) from None
-    return WeeklyTime(WEEKDAYS.index(words[0][:3]), at)
 
 
 @dataclass(frozen=True)
@@ -71,7 +38,7 @@ class AnnouncementPolicy:
     """Which announcements go where; built from ``[announce]``."""
 
     channels_by_kind: dict[str, tuple[str, ...]]
-    weekly_summary: WeeklyTime | None = WeeklyTime(4, time(15, 0))
+    weekly_summary: WeeklyTime | None = WeeklyTime(4, time(15, 0))  # noqa: RUF009  # a frozen dataclass
     release_week_post: time = time(9, 0)
     election_offsets: tuple[timedelta, ...] = (timedelta(days=2), timedelta(hours=4))
     release_offsets: tuple[timedelta, ...] = (timedelta(days=1),)

@@ -5,22 +5,23 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from dataclasses import replace
 from typing import TextIO
 
-from successbot.adapters.console import Console
 from successbot.cli.common import UsageError, current_schedule, load, open_telling, speaker, tell, window_start
-from successbot.cli.example_schedule import HOW_TO_USE_REAL_DATA, ExampleScheduleStore
 from successbot.cli.logs import bot_level, use_level
 from successbot.core.clock import Clock, FixedClock, parse_instant
-from successbot.core.dates import count, moment
-from successbot.runtime.app import open_app
 
 log = logging.getLogger("successbot")
 
+# How long ``run`` lets the registration have Python to itself before importing the rest: the
+# negotiation takes a few milliseconds on a near server; a far one's round trips are not waited out.
+REGISTRATION_HEAD_START = 0.25
+
 
 def run_console_command(args: argparse.Namespace, clock: Clock) -> int:
-    from successbot.adapters.console import run_console
+    from successbot.adapters.console import Console, run_console
+    from successbot.cli.example_schedule import ExampleScheduleStore
+    from successbot.runtime.app import open_app
     from successbot.runtime.jobs import BotScheduler, announcement_policy, build_announcer, build_digest_mailer
 
     config = load(args)
@@ -53,6 +54,8 @@ def run_console_command(args: argparse.Namespace, clock: Clock) -> int:
 
 
 def say_example_schedule(output: TextIO) -> None:
+    from successbot.cli.example_schedule import HOW_TO_USE_REAL_DATA
+
     note = "no schedule configured: answering from an example schedule with made-up dates"
     output.write(f"-- {note}; {HOW_TO_USE_REAL_DATA}\n")
     output.flush()
@@ -65,39 +68,25 @@ def run_bot(args: argparse.Namespace, clock: Clock) -> int:
         log.info("no [irc] server configured: starting the console")
         args.nick = args.channel = args.account = None
         return run_console_command(args, clock)
-    from successbot.adapters.irc.connection import IrcBot
-    from successbot.runtime.channel_privacy import PrivacyRecorder
-    from successbot.runtime.jobs import (
-        BotScheduler,
-        SettlingThread,
-        announcement_policy,
-        build_announcer,
-        build_digest_mailer,
-        configured_audience,
-        network_once_known,
-    )
+    # The connection first, before anything heavy is imported: the server registers the bot while
+    # the irc library, the database and the scheduler load (see runtime.startup).
+    from successbot.adapters.irc.early_registration import EarlyRegistration
 
-    app = open_app(config)
+    registration = EarlyRegistration.begin(config.irc, config.bot.nick)
+    registration.wait_until_sent(REGISTRATION_HEAD_START)
+    from successbot.adapters.core_when_ready import CoreWhenReady
+    from successbot.adapters.irc.connection import IrcBot
+    from successbot.runtime.startup import BotStart
+
+    core = CoreWhenReady()
+    bot = IrcBot(core, config.irc, config.bot.nick, clock, registration=registration)
+    start = BotStart(config, bot, core, clock)
+    bot.install_signal_handlers()
+    start.begin()
     try:
-        bot = IrcBot(app.core, config.irc, config.bot.nick, clock)
-        # !successes asks the connection whether a channel is private and who is in it now.
-        app.core.services = replace(app.core.services, channel_facts=bot)
-        if app.channel_privacy is not None:
-            republish = None if app.publisher is None else app.publisher.publish_all
-            recorder = PrivacyRecorder(app.channel_privacy, lambda: bot.network_name, clock, republish)
-            bot.on_channel_privacy.append(recorder)
-            bot.on_stop.append(recorder.close)
-        policy = announcement_policy(config, *configured_audience(config))
-        settling = SettlingThread()
-        mailer = build_digest_mailer(app, network_once_known(bot, tuple(c.name for c in config.irc.channels)))
-        jobs = BotScheduler(app, build_announcer(app, bot, policy, settling), clock, mailer)
-        bot.on_stop.append(jobs.stop)
-        bot.on_stop.append(settling.close)  # after the QUIT: what was never written is released
-        bot.install_signal_handlers()
-        jobs.start()
         status = bot.run()
     finally:
-        app.close()
+        start.close()  # raises what kept the app from opening: one line, as before the connection opened first
     log.info("stopped")
     return status
 
@@ -106,6 +95,7 @@ def run_announcements(args: argparse.Namespace, clock: Clock) -> int:
     from datetime import timedelta
 
     from successbot.announcements.plan import plan
+    from successbot.core.dates import count, moment
     from successbot.runtime.jobs import announcement_policy, configured_audience
     from successbot.storage.claims import SqlAnnouncementStore
 
@@ -133,6 +123,10 @@ def run_announcements(args: argparse.Namespace, clock: Clock) -> int:
 
 
 def run_ask(args: argparse.Namespace, clock: Clock) -> int:
+    from successbot.adapters.console import Console
+    from successbot.cli.example_schedule import ExampleScheduleStore
+    from successbot.runtime.app import open_app
+
     if args.at:
         try:
             clock = FixedClock(parse_instant(args.at))

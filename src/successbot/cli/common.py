@@ -8,13 +8,15 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from successbot.adapters.console import Speaker
 from successbot.config import Config, config_path_from, load_config
 from successbot.core.clock import Clock, parse_instant
-from successbot.core.dates import moment
-from successbot.runtime.app import App, open_app
+
+if TYPE_CHECKING:
+    # Imported where used: ``successbot run`` reads its config and opens its connection before loading them.
+    from successbot.adapters.console import Speaker
+    from successbot.runtime.app import App
 
 
 class UsageError(Exception):
@@ -34,6 +36,8 @@ def load(args: argparse.Namespace, secrets_needed: bool = False) -> Config:
 
 
 def open_from(args: argparse.Namespace) -> App:
+    from successbot.runtime.app import open_app
+
     return open_app(load(args))
 
 
@@ -46,6 +50,8 @@ def open_telling(args: argparse.Namespace, config: Config | None = None) -> tupl
     nothing, as if the community had no successes. Printed after the work, so
     that an error stays the only line.
     """
+    from successbot.runtime.app import open_app
+
     config = config or load(args)
     file = sqlite_file(config.database.url)
     created = file is not None and not file.exists()
@@ -70,6 +76,8 @@ def current_schedule(app: App, clock: Clock, command: str) -> None:
     if app.schedule.locations:
         app.refresh_schedule(clock.now())
         return
+    from successbot.core.dates import moment
+
     stored = app.schedule.store.sources()
     if stored:
         last = max((state.loaded_at for state in stored if state.loaded_at), default=None)
@@ -105,6 +113,8 @@ def window_start(given: str | None, option: str, days: int, clock: Clock) -> dat
 
 
 def speaker(args: argparse.Namespace, config: Config) -> Speaker:
+    from successbot.adapters.console import Speaker
+
     nick = args.nick or _login_name()
     channel = args.channel or config.bot.console_channel
     if not channel.startswith(("#", "&")):

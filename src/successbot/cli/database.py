@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING
 
 from successbot.cli.common import UsageError, load
 from successbot.core.clock import Clock
-from successbot.runtime.app import StartupError
-from successbot.storage.errors import database_reason
+from successbot.runtime.errors import StartupError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -16,7 +15,8 @@ if TYPE_CHECKING:
 
 def run_db(args: argparse.Namespace, clock: Clock) -> int:
     from successbot.storage.database import current_revision, make_engine, upgrade
-    from successbot.storage.models import SCHEMA_REVISION
+    from successbot.storage.errors import database_reason
+    from successbot.storage.tables import SCHEMA_REVISION
 
     if (args.db_action == "copy") != bool(args.to):
         raise UsageError("copy needs --to URL" if args.to is None else "--to goes with copy")
@@ -46,6 +46,7 @@ def _copy_to(source: Engine, target_url: str, replace: bool) -> None:
     from successbot.config import mask_credentials, parse_database_url
     from successbot.storage.database import make_engine
     from successbot.storage.database_copy import CopyRefused, copy_database
+    from successbot.storage.errors import database_reason
 
     try:
         target = make_engine(parse_database_url(target_url))

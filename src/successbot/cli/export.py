@@ -6,8 +6,7 @@ import argparse
 
 from successbot.cli.common import UsageError, load, open_telling, tell, write_output
 from successbot.core.clock import Clock
-from successbot.publishing.renderers.base import Privacy
-from successbot.runtime.app import StartupError
+from successbot.runtime.errors import StartupError
 
 KIND_WORDS = {"successes": "successes", "thanks": "thanks", "all": "successes and thanks"}
 
@@ -16,6 +15,7 @@ def run_export(args: argparse.Namespace, clock: Clock) -> int:
     from successbot.core.privacy import NOTHING_HIDDEN
     from successbot.core.weeks import day_range, iso_week
     from successbot.publishing.export import export_successes
+    from successbot.publishing.renderers.base import Privacy
     from successbot.publishing.visibility import hidden_channels
 
     try:

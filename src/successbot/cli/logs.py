@@ -78,10 +78,10 @@ def _redact_on(handler: logging.Handler) -> None:
     At DEBUG the irc library and the connection log every line to and from the
     server; the connection filters its library's loggers, and this filter on
     the handler covers any other logger (a filter on a logger misses records
-    that its children pass up). Imported only at DEBUG: the irc library is
-    heavy for the commands that never connect.
+    that its children pass up). Its module needs no irc library, which
+    ``run`` loads only once its connection is opened.
     """
-    from successbot.adapters.irc.connection import SecretRedactor
+    from successbot.adapters.irc.redaction import SecretRedactor
 
     if not any(isinstance(existing, SecretRedactor) for existing in handler.filters):
         handler.addFilter(SecretRedactor())

@@ -21,7 +21,7 @@ from successbot.cli.schedule import add_schedule_commands
 from successbot.config import LOG_LEVELS, ConfigError, config_path_from, load_config
 from successbot.core.clock import Clock, SystemClock
 from successbot.publishing.renderers import RENDERERS
-from successbot.runtime.app import StartupError
+from successbot.runtime.errors import StartupError
 
 
 def build_parser() -> Parser:

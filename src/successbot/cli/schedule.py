@@ -12,16 +12,14 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from successbot.cli.common import current_schedule, open_from, window_start, write_output
 from successbot.core.clock import Clock
-from successbot.core.dates import count, moment
-from successbot.schedules.formats.detection import FORMATS
-from successbot.schedules.model import Event, Kind, ScheduleImportError, series_display
-from successbot.schedules.queries import in_order
-from successbot.schedules.sources import load_location
-from successbot.schedules.wording import when
+from successbot.schedules.formats import FORMATS
+
+if TYPE_CHECKING:
+    from successbot.schedules.model import Event
 
 DEFAULT_LIST_DAYS = 30
 
@@ -55,6 +53,8 @@ def add_schedule_commands(commands: Any, common: argparse.ArgumentParser) -> Non
 
 
 def run_schedule_import(args: argparse.Namespace, clock: Clock) -> int:
+    from successbot.schedules.model import ScheduleImportError
+    from successbot.schedules.sources import load_location
 
     app = open_from(args)
     failed = False
@@ -79,6 +79,9 @@ def run_schedule_import(args: argparse.Namespace, clock: Clock) -> int:
 
 
 def run_schedule_list(args: argparse.Namespace, clock: Clock) -> int:
+    from successbot.core.dates import count, moment
+    from successbot.schedules.model import Kind
+    from successbot.schedules.queries import in_order
 
     at = window_start(args.at, "--at", args.days, clock)
     app = open_from(args)
@@ -98,6 +101,9 @@ def run_schedule_list(args: argparse.Namespace, clock: Clock) -> int:
 
 
 def listed(event: Event) -> str:
+    from successbot.schedules.model import series_display
+    from successbot.schedules.wording import when
+
     series = series_display(event.series, event.release_id)
     scope = f"{series} {event.project}" if event.project else series
     return f"{when(event)}  {event.kind.value}  {event.title}  [{scope.strip() or '-'}]  ({event.source} {event.entry})"
@@ -106,6 +112,8 @@ def listed(event: Event) -> str:
 def run_schedule_export(args: argparse.Namespace, clock: Clock) -> int:
     from successbot.schedules.formats.ics import export_calendar
     from successbot.schedules.formats.successbot_yaml import export_yaml
+    from successbot.schedules.model import Kind
+    from successbot.schedules.queries import in_order
 
     app = open_from(args)
     try:

@@ -13,9 +13,11 @@ import re
 import string
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-from successbot.core.successes import Success
+if TYPE_CHECKING:
+    from successbot.core.successes import Success
 
 PLACEHOLDERS: dict[str, str] = {
     "channel": "the channel, percent-encoded (#openstack-dev → %23openstack-dev)",
@@ -81,5 +83,7 @@ def _encoded(value: str) -> str:
 
 
 def _sample_values() -> dict[str, str]:
+    from successbot.core.successes import Success  # here: the config imports this module, and run reads it first
+
     sample = Success(0, "", "nick", "#channel", datetime(2016, 3, 14, tzinfo=UTC), None, None, "network")
     return values_for(sample)

@@ -1,4 +1,10 @@
-"""Wiring: config → database → store → core. Every entry point (console, IRC, CLI) starts here."""
+"""Wiring: config → database → store → core. Every entry point (console, IRC, CLI) starts here.
+
+The database, the stores and the publisher are imported when ``open_app``
+runs, not with this module: ``successbot run`` opens its IRC connection
+first and reaches them only after (``runtime.startup``), and the command
+line's parser imports this module for ``StartupError`` alone.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from typing import TYPE_CHECKING
 
 from successbot.commands import ALL_COMMANDS
 from successbot.config import Config
@@ -16,19 +20,17 @@ from successbot.core.commands import CommandTable, Services, admin_set, no_page
 from successbot.core.dispatch import Core
 from successbot.core.ports import ScheduleStore
 from successbot.core.successes import Success
-from successbot.publishing.directory import Publisher, no_schedule
 from successbot.publishing.page_urls import week_page_url
-from successbot.runtime.page_refresh import PageRefresher
-from successbot.schedules.sources import ScheduleService
-from successbot.storage.channel_privacy import SqlChannelPrivacyStore
-from successbot.storage.database import SchemaOutOfDate, ensure_schema, make_engine
-from successbot.storage.errors import database_reason
-from successbot.storage.schedule import SqlScheduleStore
-from successbot.storage.successes import SqlSuccessStore
+from successbot.runtime.errors import StartupError
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
-class StartupError(Exception):
-    """The bot cannot start; the message says why in one line."""
+    from successbot.publishing.directory import Publisher
+    from successbot.runtime.page_refresh import PageRefresher
+    from successbot.schedules.sources import ScheduleService
+    from successbot.storage.channel_privacy import SqlChannelPrivacyStore
+    from successbot.storage.successes import SqlSuccessStore
 
 
 @dataclass
@@ -85,6 +87,8 @@ def build_publisher(
     """``schedule``: what the published digests read (never the console's made-up example)."""
     if config.export.directory is None:
         return None
+    from successbot.publishing.directory import Publisher, no_schedule
+
     return Publisher.from_settings(
         successes,
         config.export,
@@ -93,12 +97,26 @@ def build_publisher(
     )
 
 
-def open_app(config: Config, example_schedule: Callable[[], ScheduleStore] | None = None) -> App:
+def open_app(
+    config: Config, example_schedule: Callable[[], ScheduleStore] | None = None, *, parse_apart: bool = False
+) -> App:
     """Open the database (upgrading it when allowed) and build the core.
 
     ``example_schedule``: the store to answer from when no ``[schedule] sources``
     are configured and the database holds no events (the console's first try).
+    ``parse_apart``: the schedule sources are parsed in a process of their own
+    (``schedules.worker``), as the running bot does: it keeps neither the
+    parsers nor the parse's garbage.
     """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from successbot.schedules.sources import ScheduleService
+    from successbot.storage.channel_privacy import SqlChannelPrivacyStore
+    from successbot.storage.database import SchemaOutOfDate, ensure_schema, make_engine
+    from successbot.storage.errors import database_reason
+    from successbot.storage.schedule import SqlScheduleStore
+    from successbot.storage.successes import SqlSuccessStore
+
     engine = make_engine(config.database.url, config.database.busy_timeout)
     try:
         ensure_schema(engine, config.database.auto_upgrade)
@@ -112,7 +130,11 @@ def open_app(config: Config, example_schedule: Callable[[], ScheduleStore] | Non
     channel_privacy = SqlChannelPrivacyStore(engine)
     store: ScheduleStore = SqlScheduleStore(engine)
     publisher = build_publisher(config, successes, channel_privacy, store)
-    pages = None if publisher is None else PageRefresher(publisher)
+    pages = None
+    if publisher is not None:  # the publisher and its renderers are loaded for [export] directory only
+        from successbot.runtime.page_refresh import PageRefresher
+
+        pages = PageRefresher(publisher)
     use_example = False
     if example_schedule is not None and not config.schedule.sources and not _has_events(store):
         store, use_example = example_schedule(), True
@@ -121,6 +143,7 @@ def open_app(config: Config, example_schedule: Callable[[], ScheduleStore] | Non
         config.schedule.sources,
         max_bytes=config.schedule.max_source_bytes,
         after_refresh=None if pages is None else pages.schedule_changed,
+        apart=parse_apart,
     )
     on_change = None if pages is None else pages.success_changed
     core = build_core(config, successes, schedule, on_change=on_change, channel_privacy=channel_privacy)
@@ -131,6 +154,8 @@ def open_app(config: Config, example_schedule: Callable[[], ScheduleStore] | Non
 
 
 def _has_events(store: ScheduleStore) -> bool:
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         return any(state.event_count for state in store.sources())
     except SQLAlchemyError:

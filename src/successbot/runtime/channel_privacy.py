@@ -10,6 +10,7 @@ the connection only does I/O. The pages and exports (in this process or a
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -23,14 +24,25 @@ log = logging.getLogger(__name__)
 class PrivacyRecorder:
     def __init__(
         self,
-        store: ChannelPrivacyStore,
+        store: ChannelPrivacyStore | None,
         network: Callable[[], str],
         clock: Clock,
         republish: Callable[[], object] | None = None,
     ) -> None:
-        """``republish``: rewrite the published pages, when a channel turned private or public."""
+        """``republish``: rewrite the published pages, when a channel turned private or public.
+
+        ``store`` None: it comes with ``ready``, once the database is open (the
+        connection starts first); what is seen meanwhile waits, in order.
+        """
         self.store, self.network, self.clock, self.republish = store, network, clock, republish
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="channel-privacy")
+        self._ready = threading.Event()
+        if store is not None:
+            self._ready.set()
+
+    def ready(self, store: ChannelPrivacyStore, republish: Callable[[], object] | None = None) -> None:
+        self.store, self.republish = store, republish
+        self._ready.set()
 
     def __call__(self, channel: str, private: bool) -> None:
         """Note ``channel``'s privacy; returns at once (called on the connection's thread)."""
@@ -38,6 +50,9 @@ class PrivacyRecorder:
         self._executor.submit(self._record, self.network(), channel, private, self.clock.now())
 
     def _record(self, network: str, channel: str, private: bool, at: datetime) -> None:
+        self._ready.wait()
+        if self.store is None:
+            return  # the database never opened: the bot is stopping
         try:
             if self.store.record(network, channel, private, at) and self.republish is not None:
                 self.republish()  # a page that lists the channel's successes must not wait for the next #success
@@ -48,4 +63,5 @@ class PrivacyRecorder:
 
     def close(self) -> None:
         """Write what is still waiting, then stop."""
+        self._ready.set()  # with no store by now, there is none to write to
         self._executor.shutdown(wait=True)

@@ -2,7 +2,8 @@
 
 Jobs read the time from the injected clock, not from APScheduler, and they
 never talk to IRC: the announcer hands its lines to a sink. APScheduler is
-imported only when a bot actually starts its jobs.
+imported only when a bot actually starts its jobs, the mail and the digest's
+renderer only when ``[digest]`` mails one.
 """
 
 from __future__ import annotations
@@ -15,19 +16,16 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from successbot.adapters.mail import SmtpSender
 from successbot.announcements.announcer import AnnouncementSink, Announcer, export_hint, settle_at_once
-from successbot.announcements.digest_mail import DigestMailer
 from successbot.announcements.plan import ELECTION, RELEASE, SUMMARY, AnnouncementPolicy
 from successbot.config import Config
 from successbot.core.clock import Clock
 from successbot.core.weeks import Period, iso_week
 from successbot.publishing.page_urls import digest_page, week_page
-from successbot.publishing.renderers.digest_formats import render_digest
-from successbot.runtime.digests import digest_of
 from successbot.storage.claims import SqlAnnouncementStore
 
 if TYPE_CHECKING:
+    from successbot.announcements.digest_mail import DigestMailer
     from successbot.runtime.app import App
 
 log = logging.getLogger(__name__)
@@ -132,6 +130,9 @@ def network_once_known(sink: AnnouncementSink, channels: tuple[str, ...]) -> Cal
 
 def digest_text(app: App) -> Callable[[Period], str]:
     """The text digest of a period, as ``successbot digest`` writes it: what the mail says."""
+    from successbot.publishing.renderers.digest_formats import render_digest
+    from successbot.runtime.digests import digest_of
+
     return lambda period: render_digest(digest_of(app, period), "text")
 
 
@@ -140,6 +141,9 @@ def build_digest_mailer(app: App, network: Callable[[], str | None]) -> DigestMa
     settings = app.config.digest
     if not settings.mail_to or settings.send_at is None or settings.mail_from is None:
         return None
+    from successbot.adapters.mail import SmtpSender
+    from successbot.announcements.digest_mail import DigestMailer
+
     return DigestMailer(
         send_at=settings.send_at,
         claims=SqlAnnouncementStore(app.engine, instance_name(), timedelta(seconds=app.config.announce.stale_claim)),

@@ -9,6 +9,9 @@ notes) at DEBUG only, since a large source may have thousands.
 
 Every source is read and parsed before the store is asked to keep it, so no
 database transaction is open while a slow URL or a large file is read.
+
+The parsers (and YAML) and urllib's HTTP client are imported when a source
+is first read: a bot or a command that reads none never loads them.
 """
 
 from __future__ import annotations
@@ -17,19 +20,13 @@ import logging
 import os
 import posixpath
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import yaml
-
 from successbot.core.ports import ScheduleStore
-from successbot.schedules.formats.detection import import_text
-from successbot.schedules.formats.plain_yaml import describe_error, error_line
 from successbot.schedules.locations import is_url, short_name
 from successbot.schedules.model import ImportResult, RefreshOutcome, ScheduleImportError, SiblingReader
 
@@ -48,6 +45,9 @@ def read_location(
     its size, a URL by its Content-Length, and either by never reading more than
     ``max_bytes`` and one byte.
     """
+    import urllib.error
+    import urllib.request
+
     try:
         if is_url(location):
             with urllib.request.urlopen(location, timeout=timeout) as response:
@@ -115,6 +115,13 @@ def sibling_reader(
     return read
 
 
+def import_text(source: str, text: str, read_sibling: SiblingReader, format: str | None = None) -> ImportResult:
+    """``formats.detection.import_text``, whose parsers (and YAML) are imported when a source is first parsed."""
+    from successbot.schedules.formats.detection import import_text as parse
+
+    return parse(source, text, read_sibling, format)
+
+
 def load_location(
     location: str,
     format: str | None = None,
@@ -127,6 +134,10 @@ def load_location(
     (RecursionError, MemoryError, a YAML error, a bug) stays this source's
     failure, so that one source never stops the others.
     """
+    import yaml
+
+    from successbot.schedules.formats.plain_yaml import describe_error, error_line
+
     text = read_location(location, timeout, max_bytes)
     try:
         return import_text(location, text, sibling_reader(location, timeout, max_bytes), format)
@@ -150,9 +161,13 @@ def refresh_one(
     now: datetime,
     timeout: float,
     max_bytes: int = DEFAULT_MAX_SOURCE_BYTES,
+    loaded: ImportResult | ScheduleImportError | None = None,
 ) -> RefreshOutcome:
+    """Read ``location`` (or take what reading it gave, ``loaded``) and keep its events, or its problem."""
     try:
-        result = load_location(location, timeout=timeout, max_bytes=max_bytes)
+        if isinstance(loaded, ScheduleImportError):
+            raise loaded
+        result = loaded or load_location(location, timeout=timeout, max_bytes=max_bytes)
     except ScheduleImportError as error:
         kept = next((state.event_count for state in store.sources() if state.location == location), 0)
         log.warning("schedule source %s; keeping its last %d events", error, kept)
@@ -173,10 +188,23 @@ def refresh_sources(
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     monotonic: Callable[[], float] = time.monotonic,
     max_bytes: int = DEFAULT_MAX_SOURCE_BYTES,
+    apart: bool = False,
 ) -> list[RefreshOutcome]:
-    """Read every configured source again; the scheduler calls this every ``[schedule] refresh``."""
+    """Read every configured source again; the scheduler calls this every ``[schedule] refresh``.
+
+    ``apart``: read and parse them in a process of their own (``worker``), as the running bot does.
+    """
     started = monotonic()
-    outcomes = [refresh_one(store, location, now, timeout, max_bytes) for location in locations]
+    if apart and locations:
+        from successbot.schedules.worker import load_apart
+
+        loaded: list[ImportResult | ScheduleImportError | None] = list(load_apart(locations, timeout, max_bytes))
+    else:
+        loaded = [None] * len(locations)
+    outcomes = [
+        refresh_one(store, location, now, timeout, max_bytes, result)
+        for location, result in zip(locations, loaded, strict=True)
+    ]
     log.info("%s", refresh_summary(outcomes, monotonic() - started))
     return outcomes
 
@@ -209,9 +237,12 @@ class ScheduleService:
     max_bytes: int = DEFAULT_MAX_SOURCE_BYTES
     # Told after every refresh (the timed one and !schedule reload): the published digests follow the schedule.
     after_refresh: Callable[[list[RefreshOutcome]], None] | None = None
+    apart: bool = False  # parse in a process of its own (``worker``): the running bot does
 
     def refresh(self, now: datetime) -> list[RefreshOutcome]:
-        outcomes = refresh_sources(self.store, self.locations, now, self.timeout, max_bytes=self.max_bytes)
+        outcomes = refresh_sources(
+            self.store, self.locations, now, self.timeout, max_bytes=self.max_bytes, apart=self.apart
+        )
         if self.after_refresh is not None:
             self.after_refresh(outcomes)
         return outcomes

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
 
 from successbot.core.privacy import channel_key
 from successbot.storage.errors import storage_errors
-from successbot.storage.models import ChannelPrivacyRow
+from successbot.storage.tables import CHANNEL_PRIVACY
+
+P = CHANNEL_PRIVACY.c
 
 _LENGTH = 64  # the columns' length: a longer name from an unusual server is cut, as the successes' are
 
 
 class SqlChannelPrivacyStore:
     def __init__(self, engine: Engine) -> None:
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._engine = engine
 
     def record(self, network: str, channel: str, private: bool, at: datetime) -> bool:
         """One row per channel and network, replaced by the latest sighting; True when the pages must change."""
@@ -30,17 +31,18 @@ class SqlChannelPrivacyStore:
                 return self._upsert(network, channel, private, at)
 
     def _upsert(self, network: str, channel: str, private: bool, at: datetime) -> bool:
-        with self._sessions.begin() as session:
-            row = session.get(ChannelPrivacyRow, (network, channel_key(channel)))
-            if row is None:
-                session.add(ChannelPrivacyRow(network=network, channel_key=channel_key(channel), channel=channel,
-                                              private=private, updated_at=at))  # fmt: skip
+        key = channel_key(channel)
+        with self._engine.begin() as connection:
+            this = (P.network == network) & (P.channel_key == key)
+            known = connection.execute(select(P.private).where(this)).first()
+            values = {"channel": channel, "private": private, "updated_at": at}
+            if known is None:
+                connection.execute(insert(CHANNEL_PRIVACY).values(network=network, channel_key=key, **values))
                 return private  # a channel new to the table was public to the pages until now
-            changed = row.private != private
-            row.channel, row.private, row.updated_at = channel, private, at
-            return changed
+            connection.execute(update(CHANNEL_PRIVACY).where(this).values(**values))
+            return known.private != private
 
     def private_channels(self) -> frozenset[str]:
-        query = select(ChannelPrivacyRow.channel).where(ChannelPrivacyRow.private.is_(True))
-        with storage_errors(), self._sessions() as session:
-            return frozenset(session.scalars(query))
+        query = select(P.channel).where(P.private.is_(True))
+        with storage_errors(), self._engine.connect() as connection:
+            return frozenset(connection.scalars(query))

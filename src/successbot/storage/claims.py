@@ -12,31 +12,31 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from successbot.announcements.plan import Announcement
 from successbot.core.ports import CLAIMED, SENT, SKIPPED, AnnouncementRecord, StorageError
 from successbot.storage.errors import database_reason
-from successbot.storage.models import AnnouncementRow
+from successbot.storage.tables import ANNOUNCEMENTS
 
 T = TypeVar("T")
+A = ANNOUNCEMENTS.c
 
 
 class SqlAnnouncementStore:
     """``AnnouncementClaims`` in SQL: the unique key of a row is the claim."""
 
     def __init__(self, engine: Engine, instance: str, stale_after: timedelta) -> None:
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._engine = engine
         self.instance, self.stale_after = instance, stale_after
 
     def records_since(self, since: datetime) -> dict[str, AnnouncementRecord]:
         """What is known of the announcements due at or after ``since``, by key."""
-        query = select(AnnouncementRow).where(AnnouncementRow.due_at >= since)
-        with self._sessions() as session:
-            rows = session.scalars(query)
+        query = select(A.key, A.status, A.claimed_at, A.note).where(A.due_at >= since)
+        with self._engine.connect() as connection:
+            rows = connection.execute(query)
             return {row.key: AnnouncementRecord(row.key, row.status, row.claimed_at, row.note) for row in rows}
 
     def is_settled(self, record: AnnouncementRecord | None, now: datetime) -> bool:
@@ -48,20 +48,18 @@ class SqlAnnouncementStore:
     def claim(self, announcement: Announcement, now: datetime) -> bool:
         """True when this instance may send it: a fresh claim, or a stale one taken over."""
         try:
-            self._write(lambda session: session.add(self._row(announcement, CLAIMED, now)))
+            self._write(
+                lambda connection: connection.execute(insert(ANNOUNCEMENTS), self._row(announcement, CLAIMED, now))
+            )
             return True
         except IntegrityError:
             pass
         takeover = (
-            update(AnnouncementRow)
-            .where(
-                AnnouncementRow.key == announcement.key,
-                AnnouncementRow.status == CLAIMED,
-                AnnouncementRow.claimed_at <= now - self.stale_after,
-            )
+            update(ANNOUNCEMENTS)
+            .where(A.key == announcement.key, A.status == CLAIMED, A.claimed_at <= now - self.stale_after)
             .values(claimed_by=self.instance, claimed_at=now)
         )
-        return self._write(lambda session: session.execute(takeover).rowcount) == 1
+        return self._write(lambda connection: connection.execute(takeover).rowcount) == 1
 
     def mark_sent(self, announcement: Announcement, now: datetime, text: str) -> None:
         self._finish(announcement, SENT, now, text=text)
@@ -79,30 +77,28 @@ class SqlAnnouncementStore:
 
     def release(self, announcement: Announcement) -> None:
         """Give a claim back (sending failed), so that it is tried again."""
-        query = delete(AnnouncementRow).where(
-            AnnouncementRow.key == announcement.key, AnnouncementRow.claimed_by == self.instance
-        )
-        self._write(lambda session: session.execute(query))
+        query = delete(ANNOUNCEMENTS).where(A.key == announcement.key, A.claimed_by == self.instance)
+        self._write(lambda connection: connection.execute(query))
 
     def _finish(self, announcement: Announcement, status: str, now: datetime, **values: str) -> None:
         query = (
-            update(AnnouncementRow)
-            .where(AnnouncementRow.key == announcement.key, AnnouncementRow.claimed_by == self.instance)
+            update(ANNOUNCEMENTS)
+            .where(A.key == announcement.key, A.claimed_by == self.instance)
             .values(status=status, sent_at=now if status == SENT else None, **values)
         )
-        self._write(lambda session: session.execute(query))
+        self._write(lambda connection: connection.execute(query))
 
-    def _row(self, announcement: Announcement, status: str, now: datetime) -> AnnouncementRow:
-        return AnnouncementRow(
-            key=announcement.key, kind=announcement.kind, channel=announcement.channel,
-            network=announcement.network, due_at=announcement.due, subject=announcement.subject,
-            status=status, claimed_by=self.instance, claimed_at=now,
-        )  # fmt: skip
+    def _row(self, announcement: Announcement, status: str, now: datetime) -> dict[str, object]:
+        return {
+            "key": announcement.key, "kind": announcement.kind, "channel": announcement.channel,
+            "network": announcement.network, "due_at": announcement.due, "subject": announcement.subject,
+            "status": status, "claimed_by": self.instance, "claimed_at": now,
+        }  # fmt: skip
 
-    def _write(self, change: Callable[[Session], T]) -> T:
+    def _write(self, change: Callable[[Connection], T]) -> T:
         try:
-            with self._sessions.begin() as session:
-                return change(session)
+            with self._engine.begin() as connection:
+                return change(connection)
         except IntegrityError:
             raise  # someone else holds the claim: claim() decides what that means
         except SQLAlchemyError as error:

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
 
-from successbot.storage.models import SCHEMA_REVISION
+from successbot.storage.tables import SCHEMA_REVISION
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig

@@ -18,7 +18,7 @@ from sqlalchemy import Table, delete, func, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from successbot.storage.database import current_revision, upgrade
-from successbot.storage.models import SCHEMA_REVISION, Base
+from successbot.storage.tables import METADATA, SCHEMA_REVISION
 
 BATCH_ROWS = 5000
 
@@ -53,7 +53,7 @@ def copy_database(source: Engine, target: Engine, *, replace: bool = False) -> l
     if source.url == target.url:
         raise CopyRefused("the source and the target are the same database")
     upgrade(target)
-    tables = Base.metadata.sorted_tables  # parents before children
+    tables = METADATA.sorted_tables  # parents before children
     with _snapshot(source) as reading, target.begin() as writing:
         occupied = [table.name for table in tables if _count(writing, table)]
         if occupied and not replace:

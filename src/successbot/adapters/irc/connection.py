@@ -15,11 +15,9 @@ import contextlib
 import heapq
 import itertools
 import logging
-import re
 import select
 import signal
 import socket
-import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -32,9 +30,17 @@ from jaraco.stream import buffer
 
 from successbot import __version__
 from successbot.adapters.conversations import Conversations
+from successbot.adapters.core_when_ready import CoreWhenReady
 from successbot.adapters.irc.accounts import UNKNOWN, AccountTracker, account_named, nicks_in_names
 from successbot.adapters.irc.backoff import Backoff
 from successbot.adapters.irc.channels import Channels, ChannelState
+from successbot.adapters.irc.early_registration import (
+    EarlyRegistration,
+    Handover,
+    new_login,
+    nick_candidates,
+    open_socket,
+)
 from successbot.adapters.irc.lines import MAX_LINE_BYTES, prefix_budget_for, sanitize, split_message
 from successbot.adapters.irc.liveness import Liveness, Verdict
 from successbot.adapters.irc.login import EXIT_AUTH_FAILED, Login, Step
@@ -49,6 +55,8 @@ from successbot.adapters.irc.outbound import (
     Sender,
     TokenBucket,
 )
+from successbot.adapters.irc.redaction import SecretRedactor as SecretRedactor
+from successbot.adapters.irc.redaction import redact
 from successbot.config import IrcSettings
 from successbot.core.clock import Clock, parse_instant
 from successbot.core.dispatch import Core
@@ -59,7 +67,6 @@ log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 
-CONNECT_TIMEOUT = 15.0
 REGISTRATION_TIMEOUT = 60.0
 WHOIS_TIMEOUT = 10.0
 QUIT_TIMEOUT = 3.0
@@ -95,31 +102,27 @@ class TolerantServerConnection(irc.client.ServerConnection):
         except Exception as error:
             log.warning("ignoring a line from the server that cannot be parsed (%s): %r", error, line[:200])
 
+    def adopt(self, sock: socket.socket, server: str, port: int, nickname: str, username: str, ircname: str) -> None:
+        """Take over ``sock``, on which registration began before the library was loaded (``early_registration``):
+        as ``connect`` does, without sending NICK and USER again."""
+        self.send_raw = lambda _line: None  # type: ignore[method-assign]  # they went out already
+        try:
+            self.connect(server, port, nickname, username=username, ircname=ircname, connect_factory=lambda _: sock)
+        finally:
+            del self.send_raw
 
-class SecretRedactor(logging.Filter):
-    """Blanks secrets in raw lines that the irc library logs at DEBUG."""
-
-    PATTERNS = (
-        re.compile(r"(AUTHENTICATE )(?!PLAIN\b|\+$)\S+"),
-        re.compile(r"(PASS :?)\S+"),
-        re.compile(r"(PRIVMSG NickServ :IDENTIFY(?: \S+)? )\S+", re.IGNORECASE),
-    )
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = message
-        for pattern in self.PATTERNS:
-            redacted = pattern.sub(r"\1<hidden>", redacted)
-        if redacted != message:
-            record.msg, record.args = redacted, ()
-        return True
+    def feed(self, data: bytes) -> None:
+        """Handle ``data`` as if just read from the socket: what early registration read and left to us."""
+        self.buffer.feed(data)
+        for line in self.buffer:
+            irc.client.log.debug("FROM SERVER: %s", line)
+            if line:
+                self._process_line(line)
 
 
 def _install_redaction() -> None:
     for name in ("irc.client", "irc.connection"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, SecretRedactor) for f in logger.filters):
-            logger.addFilter(SecretRedactor())
+        redact(logging.getLogger(name))
 
 
 @dataclass
@@ -136,14 +139,18 @@ class IrcBot:
 
     def __init__(
         self,
-        core: Core,
+        core: Core | CoreWhenReady,
         settings: IrcSettings,
         nick: str,
         clock: Clock,
         *,
         monotonic: Callable[[], float] = time.monotonic,
+        registration: EarlyRegistration | None = None,
     ) -> None:
+        """``core``: a ``Core``, or a ``CoreWhenReady`` when the connection starts before the database is open;
+        ``registration``: the connection's start, already under way, to take over instead of connecting."""
         self.core, self.settings, self.primary_nick, self.clock = core, settings, nick, clock
+        self._early = registration
         self.monotonic = monotonic
         self.outbound = OutboundQueue(can_send_to=self._can_send_to, prefix_budget=self._prefix_budget, clock=monotonic)
         self.reactor = irc.client.Reactor()
@@ -340,19 +347,17 @@ class IrcBot:
     # --- connecting ---
 
     def _connect(self) -> None:
+        if self._early is not None:
+            early, self._early = self._early, None
+            self._adopt(early.hand_over())
+            return
         settings = self.settings
         host, port = settings.server, settings.effective_port
         self._session += 1
         self.registered = False
-        self._login = Login(
-            settings.auth,
-            settings.account or self.primary_nick,
-            settings.password.reveal() if settings.password is not None else None,
-            require_login=settings.require_login,
-            wait=settings.login_wait,
-        )
+        self._login = new_login(settings, self.primary_nick)
         self._caps = self._login.caps  # the rest of the bot reads what is enabled from here
-        self._nick_candidates = [*settings.alt_nicks, self.primary_nick + "_", self.primary_nick + "__"]
+        self._nick_candidates = nick_candidates(settings, self.primary_nick)
         self._accounts.reset()
         log.info("connecting to %s:%d%s", host, port, " with TLS" if settings.uses_tls else "")
         password = settings.server_password.reveal() if settings.server_password else None
@@ -369,28 +374,36 @@ class IrcBot:
         except irc.client.ServerConnectionError as error:
             self._schedule_reconnect(f"cannot connect: {error}")
             return
+        self._connected(self._session)
+
+    def _connected(self, session: int) -> None:
         now = self.monotonic()
         self._connected_at = now
         self._liveness.connected(now)
-        session = self._session
         self._call_later(REGISTRATION_TIMEOUT, lambda: self._registration_overdue(session))
 
+    def _adopt(self, handover: Handover) -> None:
+        """Go on where ``early_registration`` stopped: its socket, its login as it stands, its nick."""
+        self._session += 1
+        self.registered = False
+        self._accounts.reset()
+        self._login, self._nick_candidates = handover.login, handover.nick_candidates
+        self._caps = self._login.caps
+        if handover.socket is None:
+            self._schedule_reconnect(f"cannot connect: Couldn't connect to socket: {handover.error}")
+            return
+        settings = self.settings
+        self.connection.adopt(
+            handover.socket, settings.server, settings.effective_port, handover.nick,
+            username=settings.username or handover.nick, ircname=settings.realname or handover.nick,
+        )  # fmt: skip
+        self._connected(self._session)
+        self._apply_login(handover.step)
+        self.connection.feed(handover.unread)  # 001 and what follows it, when the server was that quick
+
     def _open_socket(self, address: tuple[str, int]) -> socket.socket:
-        sock = socket.create_connection(address, timeout=CONNECT_TIMEOUT)
-        # A reply of several lines is several small writes: without this, Nagle's
-        # algorithm holds the second until the server's delayed ACK, 40 ms later.
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if self.settings.uses_tls:
-            context = ssl.create_default_context()
-            if not self.settings.tls_verify:
-                context.check_hostname = False
-                context.verify_mode = ssl.CERT_NONE
-            sock = context.wrap_socket(sock, server_hostname=address[0])
-        sock.settimeout(None)
-        # Before NICK/USER (which connect() sends next): the server now holds
-        # registration until CAP END, so SASL finishes before we are "in".
-        sock.sendall(b"CAP LS 302\r\n")
-        return sock
+        # connect() sends NICK/USER next, after the CAP LS 302 this sent.
+        return open_socket(self.settings, address)
 
     def _registration_overdue(self, session: int) -> None:
         if session == self._session and not self.registered and self.connection.is_connected():

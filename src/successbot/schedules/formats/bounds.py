@@ -19,7 +19,7 @@ MAX_TITLE = 300  # characters: far above any published title, far below what a r
 # characters of what a source says of an event (the digest quotes it): OpenStack's longest section is about 900
 MAX_DESCRIPTION = 2000
 MAX_EVENTS = 100_000  # per source: 63,000 one-hour meetings, about five years of ten teams, still fit
-# The columns' widths (storage.models): longer would fail on PostgreSQL, or be cut silently elsewhere.
+# The columns' widths (storage.tables): longer would fail on PostgreSQL, or be cut silently elsewhere.
 MAX_ENTRY = 255
 MAX_FIELDS = {"series": 64, "release_id": 32, "project": 64, "label": 128}
 CLIP_MARK = "…"

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from successbot.schedules.formats import (
+    FORMATS,
     ics,
     openstack_elections,
     openstack_releases,
@@ -22,8 +23,6 @@ from successbot.schedules.formats import (
 from successbot.schedules.formats.bounds import bounded
 from successbot.schedules.formats.plain_yaml import describe_error, error_line, load_text_yaml
 from successbot.schedules.model import ImportResult, ScheduleImportError, SiblingReader
-
-FORMATS = ("openstack-releases", "openstack-election", "openstack-series", "ics", "successbot")
 
 
 def import_text(source: str, text: str, read_sibling: SiblingReader, format: str | None = None) -> ImportResult:
