@@ -3,17 +3,27 @@
 Each method is one short transaction; when it returns, the change is
 committed. Database failures come out as ``StorageError`` so that callers
 need not know SQLAlchemy.
+
+Recording and reading are on every ``#success`` and ``!successes``: they use
+SQLAlchemy Core with statements built once (SQLAlchemy then reuses their
+compiled form), not ORM sessions, which cost five times as much per call.
+This process's writers take turns on a lock of their own before SQLite's:
+one waiting for SQLite's write lock sleeps in its busy handler (1, 2, 5 ms…)
+however soon the lock is free, which cut a burst of ``#success`` from four
+worker threads to a few hundred a second.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import datetime
-from typing import TypeVar
+import dataclasses
+import functools
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy import Select, bindparam, insert, select
+from sqlalchemy.engine import Engine, Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from successbot.core.ports import UnknownSuccess
@@ -27,53 +37,37 @@ MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL's bigint hold; l
 
 class SqlSuccessStore:
     def __init__(self, engine: Engine) -> None:
+        self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._write_lock = threading.Lock()
 
     def add(self, new: NewSuccess) -> Success:
-        def insert(session: Session) -> Success:
-            row = SuccessRow(
-                text=new.text,
-                nick=_fit("nick", new.nick),
-                account=_fit("account", new.account),
-                userhost=_fit("userhost", new.userhost),
-                channel=_fit("channel", new.channel),
-                network=_fit("network", new.network),
-                created_at=new.created_at,
-                kind=new.kind,
-                thanked=_fit("thanked", new.thanked),
-            )
-            session.add(row)
-            session.flush()
-            return _to_success(row)
-
-        return self._write(insert)
+        values = {
+            "text": new.text,
+            "nick": _fit("nick", new.nick),
+            "account": _fit("account", new.account),
+            "userhost": _fit("userhost", new.userhost),
+            "channel": _fit("channel", new.channel),
+            "network": _fit("network", new.network),
+            "created_at": new.created_at.astimezone(UTC),
+            "kind": new.kind,
+            "thanked": _fit("thanked", new.thanked),
+        }
+        with storage_errors(), self._write_lock, self._engine.begin() as connection:
+            (success_id,) = connection.execute(_INSERT, values).inserted_primary_key  # type: ignore[misc]
+        return Success(id=success_id, **values)
 
     def get(self, success_id: int) -> Success | None:
         if not 0 < success_id <= MAX_ID:
             return None
-        with self._reading() as session:
-            row = session.get(SuccessRow, success_id)
-            return None if row is None else _to_success(row)
+        found = self._read(_BY_ID, {"id": success_id})
+        return found[0] if found else None
 
     def recent(self, channel: str, limit: int, *, kind: str = SUCCESS) -> Sequence[Success]:
-        query = (
-            select(SuccessRow)
-            .where(
-                SuccessRow.channel == _fit("channel", channel), SuccessRow.deleted_at.is_(None), SuccessRow.kind == kind
-            )
-            .order_by(SuccessRow.id.desc())
-            .limit(limit)
-        )
-        with self._reading() as session:
-            return [_to_success(row) for row in session.scalars(query)]
+        return self._read(_RECENT, {"channel": _fit("channel", channel), "kind": kind, "limit": limit})
 
     def latest(self, limit: int, *, kind: str | None = SUCCESS) -> Sequence[Success]:
-        query = select(SuccessRow).where(SuccessRow.deleted_at.is_(None))
-        if kind is not None:
-            query = query.where(SuccessRow.kind == kind)
-        query = query.order_by(SuccessRow.created_at.desc(), SuccessRow.id.desc()).limit(limit)
-        with self._reading() as session:
-            return [_to_success(row) for row in session.scalars(query)]
+        return self._read(_latest(kind is not None), {"kind": kind, "limit": limit})
 
     def between(
         self,
@@ -85,18 +79,12 @@ class SqlSuccessStore:
         include_deleted: bool = False,
         kind: str | None = SUCCESS,
     ) -> Sequence[Success]:
-        query = select(SuccessRow).where(SuccessRow.created_at >= start, SuccessRow.created_at < end)
-        if channel is not None:
-            query = query.where(SuccessRow.channel == channel)
-        if network is not None:
-            query = query.where(SuccessRow.network == network)
-        if not include_deleted:
-            query = query.where(SuccessRow.deleted_at.is_(None))
-        if kind is not None:
-            query = query.where(SuccessRow.kind == kind)
-        query = query.order_by(SuccessRow.created_at, SuccessRow.id)
-        with self._reading() as session:
-            return [_to_success(row) for row in session.scalars(query)]
+        query = _between(channel is not None, network is not None, include_deleted, kind is not None)
+        return self._read(query, {"start": start, "end": end, "channel": channel, "network": network, "kind": kind})
+
+    def _read(self, query: Select[Any], values: dict[str, object]) -> list[Success]:
+        with storage_errors(), self._engine.connect() as connection:
+            return [_from_columns(row) for row in connection.execute(query, values).all()]
 
     def mark_deleted(self, success_id: int, by: str, at: datetime) -> Success:
         def delete(session: Session) -> Success:
@@ -123,13 +111,8 @@ class SqlSuccessStore:
         return row
 
     def _write(self, change: Callable[[Session], T]) -> T:
-        with storage_errors(), self._sessions.begin() as session:
+        with storage_errors(), self._write_lock, self._sessions.begin() as session:
             return change(session)
-
-    @contextmanager
-    def _reading(self) -> Iterator[Session]:
-        with storage_errors(), self._sessions() as session:
-            yield session
 
 
 def _fit(column: str, value: T) -> T:
@@ -143,6 +126,48 @@ def _fit(column: str, value: T) -> T:
     if isinstance(value, str) and length:
         return value[:length]  # type: ignore[return-value]
     return value
+
+
+# In the order of Success's fields, so that a row is its arguments.
+_COLUMNS = tuple(SuccessRow.__table__.c[field.name] for field in dataclasses.fields(Success))
+_INSERT = insert(SuccessRow.__table__)
+_LIVE = SuccessRow.deleted_at.is_(None)
+_BY_ID = select(*_COLUMNS).where(SuccessRow.id == bindparam("id"))
+_RECENT = (
+    select(*_COLUMNS)
+    .where(SuccessRow.channel == bindparam("channel"), _LIVE, SuccessRow.kind == bindparam("kind"))
+    .order_by(SuccessRow.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
+@functools.cache
+def _latest(of_kind: bool) -> Select[Any]:
+    query = select(*_COLUMNS).where(_LIVE)
+    if of_kind:
+        query = query.where(SuccessRow.kind == bindparam("kind"))
+    return query.order_by(SuccessRow.created_at.desc(), SuccessRow.id.desc()).limit(bindparam("limit"))
+
+
+@functools.cache
+def _between(by_channel: bool, by_network: bool, include_deleted: bool, of_kind: bool) -> Select[Any]:
+    """One statement for each combination of filters, built once."""
+    query = select(*_COLUMNS).where(
+        SuccessRow.created_at >= bindparam("start"), SuccessRow.created_at < bindparam("end")
+    )
+    if by_channel:
+        query = query.where(SuccessRow.channel == bindparam("channel"))
+    if by_network:
+        query = query.where(SuccessRow.network == bindparam("network"))
+    if not include_deleted:
+        query = query.where(_LIVE)
+    if of_kind:
+        query = query.where(SuccessRow.kind == bindparam("kind"))
+    return query.order_by(SuccessRow.created_at, SuccessRow.id)
+
+
+def _from_columns(row: Row[Any]) -> Success:
+    return Success(*row)
 
 
 def _to_success(row: SuccessRow) -> Success:
