@@ -145,6 +145,8 @@ class PendingWhois:
 class IrcBot:
     """The bot on one IRC network. ``run`` blocks until it stops and returns the exit status."""
 
+    _wake_pending = False  # a waker byte is sent and not yet read (see ``_wake``)
+
     def __init__(
         self,
         core: Core,
@@ -226,6 +228,7 @@ class IrcBot:
         sockets = self.reactor.sockets
         readable, _, _ = select.select([*sockets, self._wake_reader], [], [], timeout)
         if self._wake_reader in readable:
+            self._wake_pending = False  # before the queue is looked at: a reply put after this wakes us again
             with contextlib.suppress(BlockingIOError):
                 while self._wake_reader.recv(4096):
                     pass
@@ -235,7 +238,15 @@ class IrcBot:
         self.reactor.process_timeout()
 
     def _wake(self) -> None:
-        """From any thread: make the loop look at the outbound queue now."""
+        """From any thread: make the loop look at the outbound queue now.
+
+        Once per wake-up: while a byte is unread, the loop is bound to look at
+        the queue anyway, so a burst of acknowledgements costs one system call
+        and one switch of threads, and they wait together (and merge).
+        """
+        if self._wake_pending:
+            return
+        self._wake_pending = True
         with contextlib.suppress(BlockingIOError, OSError):
             self._wake_writer.send(b"\0")
 
