@@ -7,10 +7,16 @@ need not know SQLAlchemy.
 Recording and reading are on every ``#success`` and ``!successes``: they use
 SQLAlchemy Core with statements built once (SQLAlchemy then reuses their
 compiled form), not ORM sessions, which cost five times as much per call.
+
 This process's writers take turns on a lock of their own before SQLite's:
 one waiting for SQLite's write lock sleeps in its busy handler (1, 2, 5 ms…)
 however soon the lock is free, which cut a burst of ``#success`` from four
-worker threads to a few hundred a second.
+worker threads to a few hundred a second. And the successes that queued for
+that lock together are written in one transaction by whichever of their
+threads gets it first (``_Pending``): a transaction's own cost (a pooled
+connection, BEGIN, COMMIT) is paid once for them. Each ``add`` still returns
+only once its row is committed. If that transaction fails for a reason a row
+may have caused, each row is tried alone, so one bad row fails only itself.
 """
 
 from __future__ import annotations
@@ -19,14 +25,15 @@ import dataclasses
 import functools
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, bindparam, insert, select
 from sqlalchemy.engine import Engine, Row
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from successbot.core.ports import UnknownSuccess
+from successbot.core.ports import StorageError, UnknownSuccess
 from successbot.core.successes import SUCCESS, NewSuccess, Success
 from successbot.storage.errors import storage_errors
 from successbot.storage.models import SuccessRow
@@ -40,6 +47,8 @@ class SqlSuccessStore:
         self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._write_lock = threading.Lock()
+        self._queue_lock = threading.Lock()
+        self._queued: list[_Pending] = []  # adds waiting for the write lock, oldest first
 
     def add(self, new: NewSuccess) -> Success:
         values = {
@@ -49,13 +58,44 @@ class SqlSuccessStore:
             "userhost": _fit("userhost", new.userhost),
             "channel": _fit("channel", new.channel),
             "network": _fit("network", new.network),
-            "created_at": new.created_at.astimezone(UTC),
+            "created_at": new.created_at,
             "kind": new.kind,
             "thanked": _fit("thanked", new.thanked),
         }
-        with storage_errors(), self._write_lock, self._engine.begin() as connection:
-            (success_id,) = connection.execute(_INSERT, values).inserted_primary_key  # type: ignore[misc]
-        return Success(id=success_id, **values)
+        pending = _Pending(values)
+        with self._queue_lock:
+            self._queued.append(pending)
+        with self._write_lock:
+            if not pending.settled:  # no thread before us took it along
+                with self._queue_lock:
+                    batch, self._queued = self._queued, []
+                try:
+                    self._insert(batch)
+                finally:  # a bug raised here: the others taken along are told they were not recorded
+                    for other in batch:
+                        if not other.settled:
+                            other.error = "writing it failed unexpectedly"
+        if pending.error is not None:
+            raise StorageError(pending.error)
+        assert pending.id is not None
+        return Success(id=pending.id, **values)  # type: ignore[arg-type]
+
+    def _insert(self, batch: list[_Pending]) -> None:
+        """Commit ``batch`` in one transaction, or each alone if that failed for a reason a row may have caused."""
+        try:
+            with storage_errors(), self._engine.begin() as connection:
+                ids = [connection.execute(_INSERT, pending.values).inserted_primary_key[0] for pending in batch]
+        except StorageError as error:
+            # Locked, full, or the server gone: every row would fail alike, and each try would wait again.
+            if len(batch) == 1 or isinstance(error.__cause__, OperationalError):
+                for pending in batch:
+                    pending.error = str(error)
+                return
+            for pending in batch:
+                self._insert([pending])
+            return
+        for pending, success_id in zip(batch, ids, strict=True):
+            pending.id = success_id
 
     def get(self, success_id: int) -> Success | None:
         if not 0 < success_id <= MAX_ID:
@@ -113,6 +153,19 @@ class SqlSuccessStore:
     def _write(self, change: Callable[[Session], T]) -> T:
         with storage_errors(), self._write_lock, self._sessions.begin() as session:
             return change(session)
+
+
+@dataclasses.dataclass
+class _Pending:
+    """One add waiting for the write lock; settled by the thread that wrote it (maybe another's)."""
+
+    values: dict[str, object]
+    id: int | None = None
+    error: str | None = None  # why it was not recorded
+
+    @property
+    def settled(self) -> bool:
+        return self.id is not None or self.error is not None
 
 
 def _fit(column: str, value: T) -> T:
