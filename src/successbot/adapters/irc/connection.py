@@ -198,7 +198,7 @@ class IrcBot:
         self._wake_reader, self._wake_writer = socket.socketpair()
         for end in (self._wake_reader, self._wake_writer):
             end.setblocking(False)
-        self.conversations = Conversations(core, self._deliver)
+        self.conversations = Conversations(core, self._deliver, delivered=self._wake)
         self._register_handlers()
         self._register_login_handlers()
         _install_redaction()
@@ -850,13 +850,12 @@ class IrcBot:
         self.conversations.submit(message, message.server_time or self.clock.now())
 
     def _deliver(self, message: Message, replies: list[Reply]) -> None:
-        """On a worker thread: queue the replies and wake the loop to send them."""
+        """On a worker thread: queue the replies; the worker then wakes the loop to send them (``_wake``), as the
+        last thing before it waits, so that the loop finds the interpreter free. A worker never writes to the socket."""
         for reply in replies:
             self.say(
                 reply.target, reply.text, notice=reply.notice, sender=message.nick, acknowledges=reply.acknowledges
             )
-        if replies:
-            self._wake()  # the loop sends them at once; a worker never writes to the socket
 
     # --- time ---
 
