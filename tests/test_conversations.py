@@ -151,3 +151,38 @@ def test_stop_says_how_many_commands_were_left_unhandled(running):
     threading.Timer(0.2, release.set).start()  # the running one finishes while stop() waits for it
     assert conversations.stop(timeout=WAIT) == 2
     assert not conversations.submit(said("!four"), NOW)
+
+
+def test_after_each_delivery_the_worker_calls_delivered_holding_no_lock(running):
+    events: list[str] = []
+    both_done = threading.Event()
+    conversations: list[Conversations] = []
+
+    def deliver(message: Message, _replies: list[Reply]) -> None:
+        events.append(f"deliver {message.text}")
+
+    def delivered() -> None:
+        conversations[0].pending()  # takes the lock: would never return if the worker still held it
+        events.append("delivered")
+        if len(events) == 4:
+            both_done.set()
+
+    conversations.append(Conversations(ScriptedCore(), deliver, threads=1, delivered=delivered))
+    running.append(conversations[0])
+    for text in ("!one", "!two"):
+        conversations[0].submit(said(text), NOW)
+    assert both_done.wait(WAIT)
+    assert events == ["deliver !one", "delivered", "deliver !two", "delivered"]
+
+
+def test_many_conversations_at_once_are_each_answered_in_order_by_a_few_threads(running):
+    delivered = Delivered()
+    conversations = start(running, ScriptedCore(), delivered, threads=3)
+    people = [f"nick{number}" for number in range(40)]
+    for turn in range(15):
+        for nick in people:
+            assert conversations.submit(said(f"!say {turn}", nick=nick, channel=f"#c{len(nick) % 3}"), NOW)
+    assert conversations.wait_idle(WAIT * 3)
+    for nick in people:
+        theirs = [text for text in delivered.texts if text.startswith(f"{nick}: ")]
+        assert theirs == [f"{nick}: !say {turn}" for turn in range(15)]

@@ -1073,3 +1073,24 @@ def test_thanks_and_successes_waiting_together_are_acknowledged_on_lines_of_thei
         "PRIVMSG #dev :alice: Added success #12",
         "PRIVMSG #dev :bob, carol: Added thanks #13, #14",
     ]
+
+
+def test_replies_queued_while_the_loop_has_not_woken_yet_cost_one_wake_up(irc_bot) -> None:
+    import select
+
+    from successbot.core.messages import Message, Reply
+
+    def waiting_bytes() -> int:
+        readable, _, _ = select.select([irc_bot._wake_reader], [], [], 0)
+        return len(irc_bot._wake_reader.recv(4096, socket.MSG_PEEK)) if readable else 0
+
+    asker = Message(text="!successes", nick="alice", channel="#dev", network="TestNet")
+    for number in range(3):  # three workers answering before the loop looked
+        irc_bot._deliver(asker, [Reply("#dev", f"line {number}")])
+        irc_bot.conversations.delivered()
+    assert waiting_bytes() == 1
+    irc_bot._process_input(0)  # the loop wakes, and will look at the queue
+    assert waiting_bytes() == 0 and len(irc_bot.outbound) == 3
+    irc_bot._deliver(asker, [Reply("#dev", "after it looked")])
+    irc_bot.conversations.delivered()
+    assert waiting_bytes() == 1  # a reply queued after the loop woke wakes it again

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from successbot.core.successes import NewSuccess
 from successbot.publishing.directory import Publisher
-from successbot.runtime.page_refresh import PageRefresher
+from successbot.runtime.page_refresh import Pacing, PageRefresher
 
 MONDAY = datetime(2016, 3, 14, 10, 0, tzinfo=UTC)
 
@@ -80,3 +80,33 @@ def test_a_failed_write_is_one_log_line_and_later_changes_still_get_written(stor
         broken.close()
     assert week_ids(blocker / "site", "2016-W11") == [1, 2]
     assert all(record.exc_info is None for record in caplog.records)
+
+
+def test_a_batch_waits_for_the_rest_of_its_burst_when_nothing_was_written_lately():
+    pacing = Pacing(delay=0.25, ratio=4)
+    assert pacing.start_at(100.0) == 100.25
+    pacing.wrote(started=100.25, ended=100.30)  # a small week: 50 ms
+    assert pacing.start_at(101.0) == 101.25  # long after its pause, only the burst's delay
+
+
+def test_after_a_long_rewrite_the_next_waits_four_times_as_long_so_commands_keep_most_of_the_process():
+    pacing = Pacing(delay=0.25, ratio=4)
+    pacing.wrote(started=10.0, ended=12.0)  # a week of 10,000 successes: 2 s of rendering
+    assert pacing.start_at(12.01) == 20.0  # changes that came during it wait until 8 s after it ended
+    assert pacing.start_at(19.0) == 20.0
+    assert pacing.start_at(30.0) == 30.25
+
+
+def test_a_slow_rewrite_writes_the_changes_that_came_during_it_in_one_later_batch(store, tmp_path):
+    site = tmp_path / "site"
+    pages = PageRefresher(Publisher(store, site), delay=0.01, pause_ratio=1000)
+    try:
+        pages.success_changed(add(store, "first", MONDAY))
+        assert wait_until(lambda: pages.writes == 1)
+        for n in range(20):  # the first rewrite's pause is 1000 times its length: these wait for it
+            pages.success_changed(add(store, f"later {n}", MONDAY))
+        assert wait_until(lambda: pages.writes == 2, timeout=60)
+        assert len(week_ids(site, "2016-W11")) == 21
+    finally:
+        pages.close()
+    assert pages.writes == 2

@@ -143,3 +143,70 @@ def test_a_private_channel_s_acknowledgement_links_no_public_page(store, facts, 
     (public,) = say(core, "#success fixed the gate", nick="bob", channel="#dev")
     assert secret == "alice: Added success #1"
     assert public.startswith("bob: Added success #2") and "https://successes.example.org/" in public
+
+
+class SteppingClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def reads_of_privacy(engine, action) -> int:
+    """How many statements read the channel_privacy table while ``action`` ran."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def note(_connection, _cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "channel_privacy" in statement:
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return len(seen)
+
+
+def test_the_private_channels_are_read_once_and_again_only_after_a_record(engine):
+    from datetime import UTC, datetime
+
+    at = datetime(2016, 3, 14, tzinfo=UTC)
+    privacy = SqlChannelPrivacyStore(engine, clock=SteppingClock())
+    privacy.record("TestNet", "#secret", True, at)
+    assert reads_of_privacy(engine, lambda: [privacy.private_channels() for _ in range(50)]) == 1
+    assert privacy.private_channels() == {"#secret"}
+    privacy.record("TestNet", "#Secret", True, at)  # the same channel, spelled anew: its privacy unchanged
+    assert privacy.private_channels() == {"#Secret"}
+    privacy.record("TestNet", "#secret", False, at)
+    assert privacy.private_channels() == frozenset()
+
+
+def test_what_another_instance_records_is_seen_once_the_kept_answer_is_old(engine):
+    from datetime import UTC, datetime
+
+    from successbot.storage.channel_privacy import FRESH_FOR
+
+    clock = SteppingClock()
+    here, elsewhere = SqlChannelPrivacyStore(engine, clock=clock), SqlChannelPrivacyStore(engine, clock=clock)
+    assert here.private_channels() == frozenset()
+    elsewhere.record("OtherNet", "#ops", True, datetime(2016, 3, 14, tzinfo=UTC))
+    clock.now += FRESH_FOR - 1
+    assert here.private_channels() == frozenset()  # kept
+    clock.now += 1
+    assert here.private_channels() == {"#ops"}
+
+
+def test_a_private_channel_stays_private_to_commands_while_its_answer_is_kept(core, privacy, engine, facts):
+    from datetime import UTC, datetime
+
+    facts.private.pop("#secret")  # the bot is not in it now: what it recorded decides
+    privacy.record("TestNet", "#secret", True, datetime(2016, 3, 14, tzinfo=UTC))
+    reads = reads_of_privacy(
+        engine, lambda: [say(core, "!successes #secret", channel="#dev", nick="bob") for _ in range(20)]
+    )
+    assert reads == 1  # one read for twenty commands
+    assert all("keeps its successes to itself" in reply for reply in say(core, "!successes #secret", channel="#dev"))

@@ -206,3 +206,32 @@ def test_another_instance_refreshing_one_source_costs_a_read_of_that_source_summ
     summaries = [s for s in statements if "schedule_sources.summary" in s]
     assert len(summaries) == 1  # one statement, for the election's summary, not Indri's again
     assert "election" in summaries[0] and "indri" not in summaries[0]
+
+
+def test_near_events_asked_again_with_nothing_committed_meanwhile_read_nothing_on_sqlite(
+    schedule_store, engine, backend
+):
+    schedule_store.replace_source("indri", events_of("releases/indri/schedule.yaml"), AT)
+    first = schedule_store.events_near(AT)
+    again, statements = statements_during(engine, lambda: schedule_store.events_near(AT))
+    assert again == first
+    if backend == "sqlite":
+        assert statements == []  # SQLite says nothing was committed since: the stamp stands
+    else:
+        assert len(statements) == 1  # elsewhere the stamp is read each time
+
+
+def test_near_events_follow_a_commit_by_another_process_at_once(schedule_store, engine, database_url):
+    from successbot.storage.database import make_engine
+    from successbot.storage.schedule import SqlScheduleStore
+
+    schedule_store.replace_source("a.yaml", events_of("election/configuration-2027.1.yaml"), AT)
+    assert {e.title for e in schedule_store.events_near(AT)}  # read, and the stamp kept
+    elsewhere = make_engine(database_url)  # another process's connections to the same database
+    try:
+        moved = [replace(e, title=f"{e.title} (moved)") for e in events_of("election/configuration-2027.1.yaml")]
+        SqlScheduleStore(elsewhere).replace_source("a.yaml", moved, AT)
+    finally:
+        elsewhere.dispose()
+    titles = [e.title for e in schedule_store.events_near(AT) if e.source == "a.yaml"]
+    assert titles and all(title.endswith("(moved)") for title in titles)

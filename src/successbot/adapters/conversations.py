@@ -8,7 +8,14 @@ schedule reload waiting for a slow URL, a database busy with another
 writer) holds up only the conversation that asked for it. The connection's
 thread only submits messages and sends what comes back through ``deliver``,
 which is called on a worker thread and must be thread-safe (the IRC adapter
-puts the replies in its outbound queue and wakes its loop).
+puts the replies in its outbound queue). ``delivered``, if given, is called
+after that, once the worker has no lock left to take and is about to take
+its next message or wait (the IRC adapter wakes its loop there, so that the
+loop finds the interpreter free when it wakes).
+
+A submitted message wakes one idle worker, and a finished one wakes nobody
+(the worker itself takes what is ready next): a reply on its way out never
+competes with idle workers woken to find nothing to do.
 """
 
 from __future__ import annotations
@@ -54,9 +61,12 @@ class Conversations:
         threads: int = DEFAULT_THREADS,
         backlog: int = DEFAULT_BACKLOG,
         name: str = "commands",
+        delivered: Callable[[], None] | None = None,
     ) -> None:
-        self.core, self.deliver, self.backlog = core, deliver, backlog
-        self._lock = threading.Condition()
+        self.core, self.deliver, self.backlog, self.delivered = core, deliver, backlog, delivered
+        self._lock = threading.Lock()
+        self._work_ready = threading.Condition(self._lock)  # for the workers: a conversation is ready
+        self._settled = threading.Condition(self._lock)  # for wait_idle: nothing waiting or running
         self._waiting: dict[tuple[str, str], deque[Job]] = {}
         self._ready: deque[tuple[str, str]] = deque()  # conversations with work and no thread on them
         self._running: set[tuple[str, str]] = set()
@@ -83,7 +93,7 @@ class Conversations:
             waiting.append(Job(message, now))
             if key not in self._running and len(waiting) == 1:
                 self._ready.append(key)
-                self._lock.notify()
+                self._work_ready.notify()
         return True
 
     def pending(self) -> int:
@@ -93,7 +103,7 @@ class Conversations:
     def wait_idle(self, timeout: float) -> bool:
         """Wait until every submitted message has been handled and delivered; False if ``timeout`` passed first."""
         with self._lock:
-            return self._lock.wait_for(lambda: not self._waiting and not self._running, timeout)
+            return self._settled.wait_for(lambda: not self._waiting and not self._running, timeout)
 
     def stop(self, timeout: float = 5.0) -> int:
         """Let the commands being handled finish (up to ``timeout``); returns how many waiting ones were not run."""
@@ -102,7 +112,8 @@ class Conversations:
             unrun = sum(len(jobs) for jobs in self._waiting.values())
             self._waiting.clear()
             self._ready.clear()
-            self._lock.notify_all()
+            self._work_ready.notify_all()
+            self._settled.notify_all()
         for thread in self._threads:
             thread.join(timeout / len(self._threads))
         if unrun:
@@ -113,7 +124,7 @@ class Conversations:
         while True:
             with self._lock:
                 while not self._ready and not self._stopping:
-                    self._lock.wait()
+                    self._work_ready.wait()
                 if self._stopping:
                     return
                 key = self._ready.popleft()
@@ -125,10 +136,19 @@ class Conversations:
                 with self._lock:
                     self._running.discard(key)
                     if self._waiting.get(key):
-                        self._ready.append(key)
+                        self._ready.append(key)  # this thread takes it, or another that is awake
                     else:
                         self._waiting.pop(key, None)
-                    self._lock.notify_all()  # a free thread for the next conversation, or wait_idle
+                        if not self._waiting and not self._running:
+                            self._settled.notify_all()
+                self._after_delivery()
+
+    def _after_delivery(self) -> None:
+        if self.delivered is not None:
+            try:
+                self.delivered()
+            except Exception:
+                log.exception("after delivering replies, the delivered callback failed")
 
     def _run(self, job: Job) -> None:
         try:

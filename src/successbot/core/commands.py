@@ -165,6 +165,7 @@ class Match:
 class CommandTable:
     commands: Sequence[Command]
     _by_trigger: dict[str, Command] = field(init=False)
+    _hashtags: list[tuple[re.Pattern[str], Command]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_trigger = {}
@@ -172,6 +173,12 @@ class CommandTable:
             if cmd.trigger in self._by_trigger:
                 raise ValueError(f"two commands declare the trigger {cmd.trigger!r}")
             self._by_trigger[cmd.trigger] = cmd
+        # Compiled once: every line said in a channel is matched against them.
+        self._hashtags = [
+            (re.compile(rf"{re.escape(cmd.trigger)}(?:\s+|$)", re.IGNORECASE), cmd)
+            for cmd in self.commands
+            if cmd.is_hashtag
+        ]
 
     def find(self, words: str) -> Command | None:
         """The command named by ``words`` (``successes``, ``!successes``, ``#success``), if any."""
@@ -191,11 +198,9 @@ class CommandTable:
 
     def match(self, text: str, prefix: str) -> Match | None:
         """The command ``text`` invokes and its arguments; None when it invokes none of ours."""
-        for cmd in self.commands:
-            if cmd.is_hashtag:
-                found = re.match(rf"{re.escape(cmd.trigger)}(?:\s+|$)", text, re.IGNORECASE)
-                if found:
-                    return Match(cmd, text[found.end() :])
+        for pattern, cmd in self._hashtags:
+            if found := pattern.match(text):
+                return Match(cmd, text[found.end() :])
         if not text.startswith(prefix) or len(text) == len(prefix):
             return None
         words = text[len(prefix) :].split(None, 2)

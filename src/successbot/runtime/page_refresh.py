@@ -7,12 +7,22 @@ one rewrite, not fifty, and no acknowledgement waits behind the disk.
 ``close`` writes whatever is still noted before it returns: a command-line
 ``ask`` that records one success still leaves its page behind. A schedule
 refresh notes the digests: the recent weeks' digests are rewritten the same way.
+
+One rewrite is in flight at a time; what changes meanwhile is noted for the
+next, which writes each week once however many changes it merged. A rewrite
+is Python rendering the whole week (some 0.2 ms per success listed, several
+formats), and while it runs it holds the interpreter against the threads
+that answer commands. So a rewrite that took ``d`` seconds is followed by
+at least ``PAUSE_RATIO`` times ``d`` without one (``Pacing``): during a flood of
+``#success`` the pages take at most a fifth of the process's time and fall
+behind by a few seconds, instead of halving the acknowledgements.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from successbot.core.successes import Success
 from successbot.core.weeks import iso_week, week_label
@@ -22,11 +32,30 @@ log = logging.getLogger(__name__)
 
 # How long a change waits for others to join its batch.
 BATCH_DELAY = 0.25
+# After a rewrite of d seconds, at least this many times d without one.
+PAUSE_RATIO = 4.0
+
+
+class Pacing:
+    """When the next batch may be written: ``delay`` after its first change, and no sooner than
+    ``ratio`` times the last rewrite's length after that rewrite ended."""
+
+    def __init__(self, delay: float = BATCH_DELAY, ratio: float = PAUSE_RATIO) -> None:
+        self.delay, self.ratio = delay, ratio
+        self._earliest = float("-inf")
+
+    def wrote(self, started: float, ended: float) -> None:
+        self._earliest = ended + self.ratio * max(0.0, ended - started)
+
+    def start_at(self, noted: float) -> float:
+        """``noted``: when the batch's first change came."""
+        return max(noted + self.delay, self._earliest)
 
 
 class PageRefresher:
-    def __init__(self, publisher: Publisher, delay: float = BATCH_DELAY) -> None:
+    def __init__(self, publisher: Publisher, delay: float = BATCH_DELAY, *, pause_ratio: float = PAUSE_RATIO) -> None:
         self.publisher, self.delay = publisher, delay
+        self.pacing = Pacing(delay, pause_ratio)
         self._weeks: set[str] = set()
         self._digests = False  # the schedule changed: the recent digests are due
         self._changed = threading.Condition()
@@ -77,9 +106,14 @@ class PageRefresher:
                 self._changed.wait_for(lambda: self._weeks or self._digests or self._closing)
                 if self._closing:
                     return
-                # Let the rest of a burst arrive before writing.
-                self._changed.wait_for(lambda: self._closing, self.delay)
+                # Let the rest of a burst arrive, and the commands have the process after a long rewrite.
+                start = self.pacing.start_at(time.monotonic())
+                self._changed.wait_for(lambda: self._closing, max(0.0, start - time.monotonic()))
+                if self._closing:
+                    return  # close() writes what is noted
+            started = time.monotonic()
             try:
                 self.flush()
             except Exception:  # the pages' thread must outlive any bug in writing them
                 log.exception("rewriting the published pages failed")
+            self.pacing.wrote(started, time.monotonic())

@@ -61,12 +61,15 @@ def distinct(events: Iterable[Event]) -> list[Event]:
     return kept
 
 
-def _identities(event: Event) -> list[tuple[object, ...]]:
-    same = (event.kind, (event.project or "").lower(), event.start, event.end)
+@functools.lru_cache(maxsize=4096)
+def _identities(event: Event) -> tuple[tuple[object, ...], ...]:
+    """Kept per event (events are values): ``!deadline`` asks them of the same few dozen events each time, and the
+    title's words cost a few regular expressions. The kind by its value: an enum member hashes in Python."""
+    same = (event.kind.value, (event.project or "").lower(), event.start, event.end)
     keys: list[tuple[object, ...]] = [(*same, "title", _bare_title(event))]
     if event.label:
         keys.append((*same, "label", event.label.lower()))
-    return keys
+    return tuple(keys)
 
 
 def _is_bare_label(event: Event) -> bool:

@@ -25,6 +25,8 @@ from __future__ import annotations
 import functools
 import logging
 import secrets
+import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -76,6 +78,9 @@ class SqlScheduleStore:
         # Checked against every source's current generation, a cheap stamp, so that a
         # refresh by another instance is seen too. Bounded: no source's every event is held.
         self._cache = NearCache()
+        # On SQLite, the stamp is read again only once something was committed since (anyone's, any table).
+        self._changes = CommitCounter(engine)
+        self._kept_stamp: tuple[int, Stamp] | None = None
 
     def replace_source(self, location: str, events: Iterable[Event], at: datetime, format: str | None = None) -> int:
         """Make ``events`` the whole of ``location``'s events, at once for readers; returns how many."""
@@ -175,8 +180,15 @@ class SqlScheduleStore:
         The answer for a minute is kept, so a burst of commands queries once.
         """
         minute = at.replace(second=0, microsecond=0)
+        version = self._changes.version()
+        kept = self._kept_stamp
+        if version is not None and kept is not None and kept[0] == version:
+            found = self._cache.window(kept[1], minute)  # nothing was committed since the stamp was read
+            if found is not None:
+                return found
         with storage_errors(), self._engine.connect() as connection:
             stamp = self._stamp(connection)
+            self._kept_stamp = None if version is None else (version, stamp)  # read after the version: never newer
             found = self._cache.window(stamp, minute)
             if found is not None:
                 return found
@@ -186,8 +198,8 @@ class SqlScheduleStore:
         return list(window)
 
     def _stamp(self, connection: Connection) -> Stamp:
-        rows = connection.execute(select(SOURCE.location, SOURCE.generation).order_by(SOURCE.location))
-        return tuple((location, generation) for location, generation in rows)
+        """Every source's current generation: one prepared Core statement."""
+        return tuple((location, generation) for location, generation in connection.execute(_STAMP).all())
 
     def _summaries(self, connection: Connection, stamp: Stamp) -> dict[str, SourceSummary]:
         held, missing = self._cache.summaries(stamp)
@@ -244,7 +256,46 @@ class SqlScheduleStore:
             ]
 
 
+class CommitCounter:
+    """SQLite's ``PRAGMA data_version`` on a connection of its own: it changes whenever any other connection, in
+    this process or another, commits to the file. A few microseconds, where reading the stamp through SQLAlchemy
+    is a hundred or more, on every ``!deadline``. None (always read the stamp) on PostgreSQL, for a database in
+    memory (one connection: it would never change), and after any error.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        url = engine.url
+        self._path = url.database if url.get_backend_name() == "sqlite" and not url.query else None
+        if self._path in (None, "", ":memory:"):
+            self._path = None
+        self._connection: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def version(self) -> int | None:
+        if self._path is None:
+            return None
+        with self._lock:
+            try:
+                if self._connection is None:
+                    self._connection = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+                return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
+            except sqlite3.Error:
+                self._close_locked()
+                return None
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_locked()
+
+    def _close_locked(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
 _NEAR_COLUMNS = (EVENT.generation, EVENT.id)
+# Every source's current generation: what the cached answers are checked against.
+_STAMP = select(SOURCE.location, SOURCE.generation).order_by(SOURCE.location)
 
 
 def _ahead(

@@ -41,6 +41,7 @@ from successbot.adapters.irc.early_registration import (
     nick_candidates,
     open_socket,
 )
+from successbot.adapters.irc.incoming import Said, parse_privmsg
 from successbot.adapters.irc.lines import MAX_LINE_BYTES, prefix_budget_for, sanitize, split_message
 from successbot.adapters.irc.liveness import Liveness, Verdict
 from successbot.adapters.irc.login import EXIT_AUTH_FAILED, Login, Step
@@ -92,13 +93,23 @@ class ReplacingLineBuffer(buffer.DecodingLineBuffer):
 
 
 class TolerantServerConnection(irc.client.ServerConnection):
-    """A line the irc library cannot parse is logged and skipped: it must not end the reactor loop."""
+    """A line the irc library cannot parse is logged and skipped: it must not end the reactor loop.
+
+    A PRIVMSG goes to ``on_said`` when set, read once by ``incoming`` instead
+    of through the library's parser and events (the hot path of every command).
+    """
 
     buffer_class = ReplacingLineBuffer
+    on_said: Callable[[Said], None] | None = None
 
     def _process_line(self, line: str) -> None:
         try:
-            super()._process_line(line)
+            # Once the server has named itself (the library notes it from the first line).
+            said = parse_privmsg(line) if self.on_said is not None and self.real_server_name else None
+            if said is None:
+                super()._process_line(line)
+            else:
+                self.on_said(said)  # type: ignore[misc]  # checked above
         except Exception as error:
             log.warning("ignoring a line from the server that cannot be parsed (%s): %r", error, line[:200])
 
@@ -136,6 +147,8 @@ class PendingWhois:
 
 class IrcBot:
     """The bot on one IRC network. ``run`` blocks until it stops and returns the exit status."""
+
+    _wake_pending = False  # a waker byte is sent and not yet read (see ``_wake``)
 
     def __init__(
         self,
@@ -192,7 +205,7 @@ class IrcBot:
         self._wake_reader, self._wake_writer = socket.socketpair()
         for end in (self._wake_reader, self._wake_writer):
             end.setblocking(False)
-        self.conversations = Conversations(core, self._deliver)
+        self.conversations = Conversations(core, self._deliver, delivered=self._wake)
         self._register_handlers()
         self._register_login_handlers()
         _install_redaction()
@@ -222,6 +235,7 @@ class IrcBot:
         sockets = self.reactor.sockets
         readable, _, _ = select.select([*sockets, self._wake_reader], [], [], timeout)
         if self._wake_reader in readable:
+            self._wake_pending = False  # before the queue is looked at: a reply put after this wakes us again
             with contextlib.suppress(BlockingIOError):
                 while self._wake_reader.recv(4096):
                     pass
@@ -231,7 +245,15 @@ class IrcBot:
         self.reactor.process_timeout()
 
     def _wake(self) -> None:
-        """From any thread: make the loop look at the outbound queue now."""
+        """From any thread: make the loop look at the outbound queue now.
+
+        Once per wake-up: while a byte is unread, the loop is bound to look at
+        the queue anyway, so a burst of acknowledgements costs one system call
+        and one switch of threads, and they wait together (and merge).
+        """
+        if self._wake_pending:
+            return
+        self._wake_pending = True
         with contextlib.suppress(BlockingIOError, OSError):
             self._wake_writer.send(b"\0")
 
@@ -482,6 +504,7 @@ class IrcBot:
         }
         for event_type, handler in handlers.items():
             self.reactor.add_global_handler(event_type, self._guarded(handler))
+        self.connection.on_said = self._on_said
 
     def _guarded(self, handler: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
         def guarded(connection: Any, event: Any) -> None:
@@ -742,33 +765,45 @@ class IrcBot:
     # --- messages ---
 
     def _on_pubmsg(self, connection: Any, event: Any) -> None:
-        self._receive(event, channel=event.target)
+        self._receive_event(event, channel=event.target)
 
     def _on_privmsg(self, connection: Any, event: Any) -> None:
-        self._receive(event, channel=None)
+        self._receive_event(event, channel=None)
 
-    def _receive(self, event: Any, channel: str | None) -> None:
-        nick = event.source.nick
-        if self._is_me(nick) or not event.arguments:
+    def _receive_event(self, event: Any, channel: str | None) -> None:
+        if event.arguments:
+            tags = {tag["key"]: tag["value"] for tag in (event.tags or [])}
+            source = event.source
+            self._receive(Said(tags, source.nick, source.user, source.host, event.target, event.arguments[0]), channel)
+
+    def _on_said(self, said: Said) -> None:
+        """A PRIVMSG read by ``incoming``: what ``_on_raw`` and then ``_on_pubmsg`` or ``_on_privmsg`` do for it."""
+        try:
+            self._liveness.heard(self.monotonic())
+            self._receive(said, channel=said.target if irc.client.is_channel(said.target) else None)
+        except Exception:
+            log.exception("handling a message from %s failed", said.nick)  # as _guarded does: the loop goes on
+
+    def _receive(self, said: Said, channel: str | None) -> None:
+        nick = said.nick
+        if self._is_me(nick):
             return
-        tags = {tag["key"]: tag["value"] for tag in (event.tags or [])}
-        source = event.source
+        account = self._account_of(nick, said.tags)
+        if account is UNKNOWN and not self.core.needs_account(said.text):
+            account = None
         message = Message(
-            text=event.arguments[0],
+            text=said.text,
             nick=nick,
             channel=channel,
-            account=None,
-            userhost=f"{source.user}@{source.host}" if source.user and source.host else None,
+            account=account if isinstance(account, str) and account else None,
+            userhost=f"{said.user}@{said.host}" if said.user and said.host else None,
             network=self.network_name,
-            server_time=_server_time(tags.get("time")),
+            server_time=_server_time(said.tags.get("time")),
         )
-        account = self._account_of(nick, tags)
         if account is UNKNOWN:
-            if self.core.needs_account(message.text):
-                self._ask_whois(message)
-                return
-            account = None
-        self._dispatch(_with_account(message, account))
+            self._ask_whois(message)
+        else:
+            self._dispatch(message)
 
     def _account_of(self, nick: str, tags: dict[str, str | None]) -> object:
         if "account-tag" in self._caps.enabled:
@@ -829,13 +864,12 @@ class IrcBot:
         self.conversations.submit(message, message.server_time or self.clock.now())
 
     def _deliver(self, message: Message, replies: list[Reply]) -> None:
-        """On a worker thread: queue the replies and wake the loop to send them."""
+        """On a worker thread: queue the replies; the worker then wakes the loop to send them (``_wake``), as the
+        last thing before it waits, so that the loop finds the interpreter free. A worker never writes to the socket."""
         for reply in replies:
             self.say(
                 reply.target, reply.text, notice=reply.notice, sender=message.nick, acknowledges=reply.acknowledges
             )
-        if replies:
-            self._wake()  # the loop sends them at once; a worker never writes to the socket
 
     # --- time ---
 

@@ -107,13 +107,16 @@ def _take(text: str, budget: int) -> tuple[str, str]:
 
 
 def _chars_fitting(text: str, budget: int) -> int:
-    """How many leading characters of ``text`` fit in ``budget`` UTF-8 bytes."""
-    used = 0
-    for index, char in enumerate(text):
-        used += len(char.encode("utf-8"))
-        if used > budget:
-            return index
-    return len(text)
+    """How many leading characters of ``text`` fit in ``budget`` UTF-8 bytes.
+
+    One encoding, not one per character (that was most of a reply's cost on
+    its way out): cut the bytes at the budget, and a character the cut split
+    is dropped by the decoding. ``text`` always encodes (``sanitize``).
+    """
+    encoded = text.encode("utf-8")
+    if len(encoded) <= budget:
+        return len(text)
+    return len(encoded[: max(0, budget)].decode("utf-8", "ignore"))
 
 
 def _avoid_combining_cut(text: str, fit: int) -> int:
