@@ -4,7 +4,7 @@ A parse is anyone's file meeting our importers. A large calendar takes a
 minute and millions of objects, whose garbage collections paused every
 thread of the bot, and whatever is parsed leaves the parsers and YAML loaded
 in the bot for good (a megabyte and a half of an idle bot's 50). In a child
-process (``python -m successbot.schedules.worker_child``, once per refresh) the bot
+process (``python -m successbot.schedules.worker``, once per refresh) the bot
 holds neither: it gets each source's events back, or its one-line problem,
 exactly as ``sources.load_location`` gives them, and stores them itself.
 """
@@ -22,8 +22,6 @@ from successbot.schedules.model import ImportResult, ScheduleImportError
 log = logging.getLogger(__name__)
 
 Loaded = ImportResult | ScheduleImportError
-# The child's program: it imports ``sources`` to parse, which imports this module to start it.
-CHILD = "successbot.schedules.worker_child"
 # However long a refresh may take, one that has not ended after this long per source never will.
 PARSE_SECONDS = 600.0
 
@@ -31,7 +29,7 @@ PARSE_SECONDS = 600.0
 def load_apart(locations: Sequence[str], timeout: float, max_bytes: int) -> list[Loaded]:
     """Each of ``locations`` read and parsed by a child process: its events, or why not (in the same order)."""
     request = pickle.dumps((list(locations), timeout, max_bytes))
-    command = [sys.executable, "-m", CHILD]
+    command = [sys.executable, "-m", __name__]
     try:
         done = subprocess.run(
             command, input=request, capture_output=True, timeout=len(locations) * (timeout + PARSE_SECONDS)
@@ -59,3 +57,21 @@ def _loaded(location: str, answer: tuple[str, object]) -> Loaded:
         return value
     source, reason, entry, line = value  # type: ignore[misc]
     return ScheduleImportError(source, reason, entry, line)
+
+
+def main() -> None:
+    """The child: the locations on stdin, each one's answer on stdout, pickled."""
+    from successbot.schedules.sources import load_location
+
+    locations, timeout, max_bytes = pickle.load(sys.stdin.buffer)
+    answers: list[tuple[str, object]] = []
+    for location in locations:
+        try:
+            answers.append(("events", load_location(location, timeout=timeout, max_bytes=max_bytes)))
+        except ScheduleImportError as error:
+            answers.append(("problem", (error.source, error.reason, error.entry, error.line)))
+    pickle.dump(answers, sys.stdout.buffer)
+
+
+if __name__ == "__main__":
+    main()
