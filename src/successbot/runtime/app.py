@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from successbot.publishing.directory import Publisher
     from successbot.runtime.page_refresh import PageRefresher
-    from successbot.schedules.sources import ScheduleService
+    from successbot.schedules.sources import LoadAll, ScheduleService
     from successbot.storage.channel_privacy import SqlChannelPrivacyStore
     from successbot.storage.successes import SqlSuccessStore
 
@@ -143,7 +143,7 @@ def open_app(
         config.schedule.sources,
         max_bytes=config.schedule.max_source_bytes,
         after_refresh=None if pages is None else pages.schedule_changed,
-        apart=parse_apart,
+        load_all=_load_apart() if parse_apart else None,
     )
     on_change = None if pages is None else pages.success_changed
     core = build_core(config, successes, schedule, on_change=on_change, channel_privacy=channel_privacy)
@@ -151,6 +151,12 @@ def open_app(
     app.channel_privacy = channel_privacy
     app.example_schedule = use_example
     return app
+
+
+def _load_apart() -> LoadAll:
+    from successbot.schedules.worker import load_apart
+
+    return load_apart
 
 
 def _has_events(store: ScheduleStore) -> bool:

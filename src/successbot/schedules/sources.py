@@ -21,7 +21,7 @@ import os
 import posixpath
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
 DEFAULT_MAX_SOURCE_BYTES = 5_000_000  # [schedule] max_source_bytes: the largest OpenStack file is some 40 kB
+# Reads and parses several sources at once (locations, timeout, max_bytes): each one's events, or why not.
+LoadAll = Callable[[Sequence[str], float, int], Sequence[ImportResult | ScheduleImportError]]
 
 
 def read_location(
@@ -188,19 +190,17 @@ def refresh_sources(
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     monotonic: Callable[[], float] = time.monotonic,
     max_bytes: int = DEFAULT_MAX_SOURCE_BYTES,
-    apart: bool = False,
+    load_all: LoadAll | None = None,
 ) -> list[RefreshOutcome]:
     """Read every configured source again; the scheduler calls this every ``[schedule] refresh``.
 
-    ``apart``: read and parse them in a process of their own (``worker``), as the running bot does.
+    ``load_all``: reads and parses them all instead of ``load_location`` here
+    (``worker.load_apart``, in a process of their own, as the running bot does).
     """
     started = monotonic()
-    if apart and locations:
-        from successbot.schedules.worker import load_apart
-
-        loaded: list[ImportResult | ScheduleImportError | None] = list(load_apart(locations, timeout, max_bytes))
-    else:
-        loaded = [None] * len(locations)
+    loaded: list[ImportResult | ScheduleImportError | None] = [None] * len(locations)
+    if load_all is not None and locations:
+        loaded = list(load_all(locations, timeout, max_bytes))
     outcomes = [
         refresh_one(store, location, now, timeout, max_bytes, result)
         for location, result in zip(locations, loaded, strict=True)
@@ -237,11 +237,11 @@ class ScheduleService:
     max_bytes: int = DEFAULT_MAX_SOURCE_BYTES
     # Told after every refresh (the timed one and !schedule reload): the published digests follow the schedule.
     after_refresh: Callable[[list[RefreshOutcome]], None] | None = None
-    apart: bool = False  # parse in a process of its own (``worker``): the running bot does
+    load_all: LoadAll | None = None  # ``worker.load_apart`` in the running bot: parsed in a process of their own
 
     def refresh(self, now: datetime) -> list[RefreshOutcome]:
         outcomes = refresh_sources(
-            self.store, self.locations, now, self.timeout, max_bytes=self.max_bytes, apart=self.apart
+            self.store, self.locations, now, self.timeout, max_bytes=self.max_bytes, load_all=self.load_all
         )
         if self.after_refresh is not None:
             self.after_refresh(outcomes)

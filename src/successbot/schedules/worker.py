@@ -26,10 +26,12 @@ Loaded = ImportResult | ScheduleImportError
 PARSE_SECONDS = 600.0
 
 
-def load_apart(locations: Sequence[str], timeout: float, max_bytes: int) -> list[Loaded]:
+def load_apart(
+    locations: Sequence[str], timeout: float, max_bytes: int, *, python: str = sys.executable
+) -> list[Loaded]:
     """Each of ``locations`` read and parsed by a child process: its events, or why not (in the same order)."""
     request = pickle.dumps((list(locations), timeout, max_bytes))
-    command = [sys.executable, "-m", __name__]
+    command = [python, "-m", __name__]
     try:
         done = subprocess.run(
             command, input=request, capture_output=True, timeout=len(locations) * (timeout + PARSE_SECONDS)
