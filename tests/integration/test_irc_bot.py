@@ -439,7 +439,7 @@ def test_an_announcement_due_during_an_outage_is_posted_once_after_it(restartabl
     now = datetime.now(UTC)
     opened = now.replace(second=0, microsecond=0) - timedelta(minutes=1)
     closes = now.replace(second=0, microsecond=0) + timedelta(minutes=3)
-    due_in = 8  # seconds from now: while the server is down (the bot starts and posts the opening in 2-4 s)
+    due_in = 10  # seconds from now: while the server is down (the bot starts and posts the opening in 2-4 s)
     offset = int((closes - now).total_seconds()) - due_in
     due_at = time.monotonic() + (closes - timedelta(seconds=offset) - now).total_seconds()
     schedule = tmp_path / "election.yaml"
