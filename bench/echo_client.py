@@ -1,5 +1,8 @@
 """The floor for the round trip: a minimal raw-socket IRC client that answers ``!echo`` in its channel.
 
+``!echo5`` gets five lines in one write, as ``!successes`` gets from the bot:
+what the server and the timing client alone cost for a reply of five lines.
+
 Usage: echo_client.py PORT NICK CHANNEL. It prints ``joined`` once in the channel.
 """
 
@@ -14,6 +17,8 @@ def main() -> None:
     sock = socket.create_connection(("127.0.0.1", port))
     sock.sendall(f"NICK {nick}\r\nUSER {nick} 0 * :{nick}\r\n".encode())
     trigger = f" PRIVMSG {channel} :!echo".encode()
+    five = f" PRIVMSG {channel} :!echo5".encode()
+    listing = "".join(f"PRIVMSG {channel} :#{n} Mon 14 Mar 2016 10:00 UTC timer: seeded {n}\r\n" for n in range(5))
     pending = b""
     while True:
         data = sock.recv(65536)
@@ -28,6 +33,8 @@ def main() -> None:
                 sock.sendall(f"JOIN {channel}\r\n".encode())
             elif b" JOIN " in line and line.startswith(f":{nick}!".encode()):
                 print("joined", flush=True)
+            elif five in line:
+                sock.sendall(listing.encode())
             elif trigger in line:
                 sock.sendall(f"PRIVMSG {channel} :echo\r\n".encode())
 

@@ -297,3 +297,12 @@ def test_ten_long_successes_list_as_ten_lines_that_each_fit_one_irc_line(store, 
         assert line.endswith("…")
         parts = split_message("PRIVMSG", "#dev", line, prefix_budget=prefix_budget_for("successbot"), max_parts=3)
         assert len(parts) == 1  # the adapter sends it as it is: one entry, one line
+
+
+def test_only_our_commands_and_the_words_of_two_word_ones_are_for_us(channel):
+    core = channel.core
+    for text in ("#success fixed it", "!successes", "!success frobnicate", "!help", "#thanks bob"):
+        assert core.is_for_us(text), text
+    for text in ("fixed it", "!frobnicate", "#successful day", "! successes", "#dev is busy", "!"):
+        assert not core.is_for_us(text), text
+        assert channel.say(text) == []  # what is not for us gets no answer either

@@ -114,6 +114,9 @@ def test_the_bot_answers_a_privmsg_read_in_one_pass_and_counts_it_as_hearing_fro
     try:
         bot.connection._process_line(":irc.test 001 sbot :Welcome")
         clock.now += settings.ping_interval - 1
+        bot.connection._process_line(":bob!b@example.org PRIVMSG #dev :just talking, no command")
+        bot.connection._process_line(":bob!b@example.org PRIVMSG #dev :!frobnicate (another bot's command)")
+        assert bot.conversations.pending() == 0  # no worker woken for what gets no answer
         bot.connection._process_line("@account=alice :alice!al@example.org PRIVMSG #dev :!successes")
         assert bot.conversations.wait_idle(10)
         clock.now += 2  # a ping_interval after the 001, but not after the PRIVMSG

@@ -121,3 +121,26 @@ def test_a_thanked_nick_longer_than_the_column_is_cut_not_refused(store):
 
     added = store.add(new("x", kind=THANKS, thanked="b" * 100))
     assert store.get(added.id).thanked == "b" * 64
+
+
+def test_the_newest_successes_asked_again_are_read_again_only_after_a_commit(store, engine, backend, database_url):
+    from sqlalchemy import event
+
+    from successbot.storage.database import make_engine
+    from successbot.storage.successes import SqlSuccessStore
+
+    reads: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _cur, statement, *_a: reads.append(statement))
+    store.add(new("first"))
+    assert [s.text for s in store.recent("#dev", 5)] == ["first"]
+    reads.clear()
+    assert [s.text for s in store.recent("#dev", 5)] == ["first"]
+    assert len(reads) == (0 if backend == "sqlite" else 1)  # nothing committed since: SQLite's answer stands
+    elsewhere = make_engine(database_url)  # another instance, on the same database
+    try:
+        SqlSuccessStore(elsewhere).add(new("second, from the other instance"))
+    finally:
+        elsewhere.dispose()
+    assert [s.text for s in store.recent("#dev", 5)] == ["second, from the other instance", "first"]
+    store.mark_deleted(store.recent("#dev", 1)[0].id, by="alice", at=MONDAY)
+    assert [s.text for s in store.recent("#dev", 5)] == ["first"]

@@ -20,6 +20,14 @@ class Core:
     def __init__(self, services: Services) -> None:
         self.services = services
 
+    def is_for_us(self, text: str) -> bool:
+        """Whether ``handle`` could answer ``text`` at all: a command of ours, or a word of a two-word one.
+
+        Pure and quick, for an adapter to leave the rest of a channel's talk where it is.
+        """
+        table, prefix = self.services.commands, self.services.command_prefix
+        return table.match(text, prefix) is not None or bool(table.family_named(text, prefix))
+
     def needs_account(self, text: str) -> bool:
         """Whether ``text`` invokes a command that decides by services account."""
         match = self.services.commands.match(text, self.services.command_prefix)

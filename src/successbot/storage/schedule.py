@@ -25,8 +25,6 @@ from __future__ import annotations
 import functools
 import logging
 import secrets
-import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -38,6 +36,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from successbot.core.ports import SourceState, StorageError
 from successbot.schedules.model import Event, Kind
+from successbot.storage.commits import CommitCounter
 from successbot.storage.errors import storage_errors
 from successbot.storage.schedule_cache import (
     MAX_REPRESENTATIVES,
@@ -80,7 +79,7 @@ class SqlScheduleStore:
         self._cache = NearCache()
         # On SQLite, the stamp is read again only once something was committed since (anyone's, any table).
         self._changes = CommitCounter(engine)
-        self._kept_stamp: tuple[int, Stamp] | None = None
+        self._kept_stamp: tuple[tuple[int, int], Stamp] | None = None
 
     def replace_source(self, location: str, events: Iterable[Event], at: datetime, format: str | None = None) -> int:
         """Make ``events`` the whole of ``location``'s events, at once for readers; returns how many."""
@@ -254,43 +253,6 @@ class SqlScheduleStore:
                 SourceState(row.location, row.format, row.event_count, row.loaded_at, row.attempted_at, row.problem)
                 for row in rows
             ]
-
-
-class CommitCounter:
-    """SQLite's ``PRAGMA data_version`` on a connection of its own: it changes whenever any other connection, in
-    this process or another, commits to the file. A few microseconds, where reading the stamp through SQLAlchemy
-    is a hundred or more, on every ``!deadline``. None (always read the stamp) on PostgreSQL, for a database in
-    memory (one connection: it would never change), and after any error.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        url = engine.url
-        self._path = url.database if url.get_backend_name() == "sqlite" and not url.query else None
-        if self._path in (None, "", ":memory:"):
-            self._path = None
-        self._connection: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
-
-    def version(self) -> int | None:
-        if self._path is None:
-            return None
-        with self._lock:
-            try:
-                if self._connection is None:
-                    self._connection = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
-                return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
-            except sqlite3.Error:
-                self._close_locked()
-                return None
-
-    def close(self) -> None:
-        with self._lock:
-            self._close_locked()
-
-    def _close_locked(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
 
 
 _NEAR_COLUMNS = (EVENT.generation, EVENT.id)

@@ -17,6 +17,10 @@ threads gets it first (``_Pending``): a transaction's own cost (a pooled
 connection, BEGIN, COMMIT) is paid once for them. Each ``add`` still returns
 only once its row is committed. If that transaction fails for a reason a row
 may have caused, each row is tried alone, so one bad row fails only itself.
+
+On SQLite, a channel's newest successes (``recent``, what ``!successes``
+lists) are kept until anything is committed to the database by anyone
+(``commits.CommitCounter``): asked again meanwhile, they are not read again.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -34,12 +39,14 @@ from sqlalchemy.exc import OperationalError
 
 from successbot.core.ports import StorageError, UnknownSuccess
 from successbot.core.successes import SUCCESS, NewSuccess, Success
+from successbot.storage.commits import CommitCounter
 from successbot.storage.errors import storage_errors
 from successbot.storage.tables import SUCCESSES
 
 T = TypeVar("T")
 MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL's bigint hold; larger ids cannot exist
 S = SUCCESSES.c
+RECENT_KEPT = 64  # channels' newest successes kept (each at most MAX_LISTED of them)
 
 
 class SqlSuccessStore:
@@ -48,6 +55,10 @@ class SqlSuccessStore:
         self._write_lock = threading.Lock()
         self._queue_lock = threading.Lock()
         self._queued: list[_Pending] = []  # adds waiting for the write lock, oldest first
+        # !successes' answers, kept while nothing is committed (SQLite): a channel's newest change only then.
+        self._changes = CommitCounter(engine)
+        self._recent: OrderedDict[tuple[str, int, str], tuple[tuple[int, int], list[Success]]] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     def add(self, new: NewSuccess) -> Success:
         values = {
@@ -103,7 +114,19 @@ class SqlSuccessStore:
         return found[0] if found else None
 
     def recent(self, channel: str, limit: int, *, kind: str = SUCCESS) -> Sequence[Success]:
-        return self._read(_RECENT, {"channel": _fit("channel", channel), "kind": kind, "limit": limit})
+        key, version = (_fit("channel", channel), limit, kind), self._changes.version()
+        with self._recent_lock:
+            kept = self._recent.get(key)
+        if version is not None and kept is not None and kept[0] == version:
+            return list(kept[1])
+        found = self._read(_RECENT, {"channel": key[0], "kind": kind, "limit": limit})
+        if version is not None:  # read after the version: what it found is never newer than its version says
+            with self._recent_lock:
+                self._recent[key] = (version, found)
+                self._recent.move_to_end(key)
+                while len(self._recent) > RECENT_KEPT:
+                    self._recent.popitem(last=False)
+        return list(found)
 
     def latest(self, limit: int, *, kind: str | None = SUCCESS) -> Sequence[Success]:
         return self._read(_latest(kind is not None), {"kind": kind, "limit": limit})

@@ -786,8 +786,8 @@ class IrcBot:
 
     def _receive(self, said: Said, channel: str | None) -> None:
         nick = said.nick
-        if self._is_me(nick):
-            return
+        if self._is_me(nick) or not self.core.is_for_us(said.text):
+            return  # the channel's other talk: no worker is woken for what gets no answer
         account = self._account_of(nick, said.tags)
         if account is UNKNOWN and not self.core.needs_account(said.text):
             account = None
