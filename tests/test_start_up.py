@@ -218,6 +218,14 @@ def test_before_the_core_every_message_may_need_an_account_after_it_the_core_say
     assert not waiting.needs_account("hello") and not waiting.needs_account("!help")
 
 
+def test_before_the_core_every_line_goes_to_a_worker_after_it_only_what_the_core_could_answer(store):
+    waiting = CoreWhenReady()
+    assert waiting.is_for_us("hello there") and waiting.is_for_us("!help")
+    waiting.ready(make_core(store))
+    assert waiting.is_for_us("!help") and waiting.is_for_us("#success it works")
+    assert not waiting.is_for_us("hello there")
+
+
 def test_a_core_that_never_comes_answers_nothing_and_keeps_nobody_waiting():
     waiting = CoreWhenReady()
     waiting.never()

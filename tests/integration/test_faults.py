@@ -86,6 +86,9 @@ def test_a_locked_database_is_said_not_acknowledged_and_the_bot_goes_on(irc_netw
     client = irc_network.connect("locked")  # while the bot starts
     bot.wait_joined()
     client.join(channel)
+    # The bot joins while it still opens (and here creates) its database: lock it only once it answers.
+    client.say(channel, "!successes")
+    assert bot_reply(client).startswith("locked: No successes recorded")
     other_writer = sqlite3.connect(bot.db_path, isolation_level=None)
     try:
         other_writer.execute("BEGIN EXCLUSIVE")
