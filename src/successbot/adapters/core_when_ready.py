@@ -35,6 +35,12 @@ class CoreWhenReady:
     def core(self) -> Core | None:
         return self._core
 
+    def is_for_us(self, text: str) -> bool:
+        """Asked on the connection's thread (by a ``Core`` that has it), which must not wait: before the core
+        is there, yes; the message goes to a worker, which waits for the core and finds out."""
+        core = self._core
+        return True if core is None else bool(core.is_for_us(text))  # type: ignore[attr-defined]
+
     def needs_account(self, text: str) -> bool:
         """Asked on the connection's thread, which must not wait: before the core is there, say yes.
 
