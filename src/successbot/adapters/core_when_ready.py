@@ -17,7 +17,7 @@ from successbot.core.messages import Message, Reply
 
 
 class CoreWhenReady:
-    """Stands in for a ``Core`` (``is_for_us``, ``needs_account``, ``handle``) until ``ready`` gives it the real one."""
+    """Stands in for a ``Core`` (``needs_account``, ``handle``) until ``ready`` gives it the real one."""
 
     def __init__(self) -> None:
         self._core: Core | None = None
@@ -36,13 +36,10 @@ class CoreWhenReady:
         return self._core
 
     def is_for_us(self, text: str) -> bool:
-        """Asked on the connection's thread, which must not wait: before the core is there, say yes.
-
-        The message then waits for the core on a worker, which decides; only
-        what the core could answer is left out once it is there.
-        """
+        """Asked on the connection's thread (by a ``Core`` that has it), which must not wait: before the core
+        is there, yes; the message goes to a worker, which waits for the core and finds out."""
         core = self._core
-        return True if core is None else core.is_for_us(text)
+        return True if core is None else bool(core.is_for_us(text))  # type: ignore[attr-defined]
 
     def needs_account(self, text: str) -> bool:
         """Asked on the connection's thread, which must not wait: before the core is there, say yes.

@@ -1,5 +1,6 @@
-"""What ``successbot run`` holds once it is in its channel and has read its schedule: not what only some
-commands need. A pin against memory creeping back (bench/run.py measures the megabytes), not a timing.
+"""``successbot run``'s start against a real network: what it holds once it is in its channel and has read
+its schedule (not what only some commands need: a pin against memory creeping back, bench/run.py measures
+the megabytes), and a start that fails after the connection opened first.
 
 The bot is the real one (``successbot.cli.main.main``) in a process of its
 own against the test network, on a database whose schema is current, with a
@@ -75,3 +76,17 @@ def test_an_idle_bot_holds_neither_the_orm_alembic_yaml_the_parsers_nor_the_rend
     held = sorted(m for m in modules if any(m == name or m.startswith(name + ".") for name in NOT_HELD))
     renderers = sorted(m for m in modules if m.startswith("successbot.publishing.renderers."))
     assert held == [] and renderers == []
+
+
+def test_a_database_that_cannot_be_opened_stops_run_with_one_line_though_it_connected_first(irc_network, tmp_path):
+    bot = BotProcess(tmp_path, irc_network.port, nick="nodbbot", database_url="sqlite:///no/such/dir/bot.db")
+    done = subprocess.run(
+        [sys.executable, "-m", "successbot", "--config", str(bot.config_path), "run"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("successbot run: error: cannot open the database") and "unable to open database file" in last
+    assert "Traceback" not in done.stderr
+    # The connection was opened before the database, and closed with a QUIT when the database failed.
+    assert "connecting to" in done.stderr and "quitting (cannot start)" in done.stderr
