@@ -440,13 +440,17 @@ def measure_ingest(network, template: Path, scratch: Path, results: Results, tot
     for thread in threads:
         thread.start()
     last = started
+    pages_done: float | None = None  # when the pages first listed every one acknowledged so far
+    week = week_label(datetime.now(UTC))
     # Until every one is acknowledged, or 5 s without an acknowledgement once the senders are done (what the flood
     # guard dropped never will be).
     while len(acked) < total and (any(t.is_alive() for t in threads) or time.perf_counter() - last < 5):
         for message in observer.collect(0.2):
             if message.command == "PRIVMSG" and message.nick == "ingest" and (ids := acknowledged_ids(message.text)):
                 acked.update(ids)
-                last = time.perf_counter()
+                last, pages_done = time.perf_counter(), None
+        if pages_done is None and not any(t.is_alive() for t in threads):
+            pages_done = wait_for_pages(site, week, len(acked), timeout=0)
     elapsed = last - started
     engine = make_engine(f"sqlite:///{workdir / 'bot.db'}")
     everything = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
@@ -455,7 +459,8 @@ def measure_ingest(network, template: Path, scratch: Path, results: Results, tot
     missing, unasked = len(acked - stored), len(stored - acked)
     rate = len(acked) / elapsed
     dropped = sum(int(n) for n in re.findall(r"is flooding: (\d+) commands dropped so far", bot.log())[-1:])
-    pages_done = wait_for_pages(site, week_label(datetime.now(UTC)), len(stored), timeout=60)
+    if pages_done is None or len(stored) != len(acked):
+        pages_done = wait_for_pages(site, week, len(stored), timeout=60)
     caught_up = None if pages_done is None else pages_done - last
     results.note(
         f"acknowledged ingest, 5 clients, {len(acked)} of {total} acknowledged", f"{rate:.0f} /s",
@@ -482,14 +487,16 @@ def measure_ingest(network, template: Path, scratch: Path, results: Results, tot
 
 
 def wait_for_pages(site: Path, week: str, count: int, timeout: float) -> float | None:
-    """When (``perf_counter``) the week's published JSON listed ``count`` successes; None if not within ``timeout``."""
+    """When (``perf_counter``) the week's published JSON listed ``count`` successes; None if not within ``timeout``
+    (0: look once)."""
     started = time.perf_counter()
-    while time.perf_counter() - started < timeout:
+    while True:
         with contextlib.suppress(OSError, ValueError):
             if len(json.loads((site / f"{week}.json").read_text(encoding="utf-8"))) == count:
                 return time.perf_counter()
+        if time.perf_counter() - started >= timeout:
+            return None
         time.sleep(0.1)
-    return None
 
 
 def measure_growth(network, template: Path, scratch: Path, results: Results, sizes: list[int], trials: int) -> None:

@@ -110,3 +110,27 @@ def test_a_slow_rewrite_writes_the_changes_that_came_during_it_in_one_later_batc
     finally:
         pages.close()
     assert pages.writes == 2
+
+
+def test_a_burst_of_changes_wakes_the_pages_thread_once_not_once_each(store, tmp_path, monkeypatch):
+    import threading
+
+    import successbot.runtime.page_refresh as page_refresh
+
+    notified: list[threading.Condition] = []
+
+    class Counting(threading.Condition):
+        def notify(self, n: int = 1) -> None:
+            notified.append(self)
+            super().notify(n)
+
+    monkeypatch.setattr(page_refresh.threading, "Condition", Counting)
+    pages = PageRefresher(Publisher(store, tmp_path / "site"), delay=60)  # the batch waits a minute
+    try:
+        for n in range(50):
+            pages.success_changed(add(store, f"burst {n}", MONDAY))
+        ours = [condition for condition in notified if condition is pages._changed]
+        assert len(ours) == 1  # a thread woken per #success would compete with the commands for nothing
+    finally:
+        pages.close()
+    assert len(week_ids(tmp_path / "site", "2016-W11")) == 50

@@ -39,7 +39,7 @@ class CoreWhenReady:
         """Asked on the connection's thread (by a ``Core`` that has it), which must not wait: before the core
         is there, yes; the message goes to a worker, which waits for the core and finds out."""
         core = self._core
-        return True if core is None else bool(core.is_for_us(text))  # type: ignore[attr-defined]
+        return True if core is None else core.is_for_us(text)
 
     def needs_account(self, text: str) -> bool:
         """Asked on the connection's thread, which must not wait: before the core is there, say yes.

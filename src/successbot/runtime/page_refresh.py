@@ -72,14 +72,18 @@ class PageRefresher:
     def success_changed(self, success: Success) -> None:
         """Note the change's week; the pages follow shortly. Safe from any thread, and it never blocks."""
         with self._changed:
+            first = not self._weeks and not self._digests
             self._weeks.add(week_label(success.created_at))
-            self._changed.notify()
+            if first:  # only the first change of a batch is news to the thread; it waits out the rest anyway
+                self._changed.notify()
 
     def schedule_changed(self, *_outcomes: object) -> None:
         """After a schedule refresh: the recent weeks' digests follow shortly. Safe from any thread; never blocks."""
         with self._changed:
+            first = not self._weeks and not self._digests
             self._digests = True
-            self._changed.notify()
+            if first:
+                self._changed.notify()
 
     def flush(self) -> None:
         """Write what is noted now, on the caller's thread."""

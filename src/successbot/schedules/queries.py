@@ -38,15 +38,13 @@ def distinct(events: Iterable[Event]) -> list[Event]:
     with_series: dict[tuple[object, ...], int] = {}  # identity in a series -> index in kept
     any_series: dict[tuple[object, ...], int] = {}  # identity without the series, for events that name none
     without_series: dict[tuple[object, ...], int] = {}  # the same, but only events that name none
-    for event in events:
+    for event in events:  # on every !deadline: plain loops, each key built once
         series = event.series or names.get(event.release_id or "") or event.release_id
         keys = _identities(event)
-        if series is None:
-            found = next((any_series[key] for key in keys if key in any_series), None)
-        else:
-            found = next((with_series[(series, *key)] for key in keys if (series, *key) in with_series), None)
-            if found is None:
-                found = next((without_series[key] for key in keys if key in without_series), None)
+        in_series = [(series, *key) for key in keys] if series is not None else []
+        found = _first_found(in_series, with_series) if series is not None else _first_found(keys, any_series)
+        if found is None and series is not None:
+            found = _first_found(keys, without_series)
         if found is None:
             found = len(kept)
             kept.append(event)
@@ -56,9 +54,16 @@ def distinct(events: Iterable[Event]) -> list[Event]:
             any_series.setdefault(key, found)
             if series is None:
                 without_series.setdefault(key, found)
-            else:
-                with_series.setdefault((series, *key), found)
+        for key in in_series:
+            with_series.setdefault(key, found)
     return kept
+
+
+def _first_found(keys: Iterable[tuple[object, ...]], known: dict[tuple[object, ...], int]) -> int | None:
+    for key in keys:
+        if key in known:
+            return known[key]
+    return None
 
 
 @functools.lru_cache(maxsize=4096)
