@@ -417,60 +417,68 @@ def acknowledged_ids(text: str) -> list[int]:
     return [int(number) for number in re.findall(r"#(\d+)", found.group(1))] if found else []
 
 
+# Sent and not yet acknowledged, per client: one conversation's commands run one at a time, so a client that sent
+# more than its share would wait behind itself, past the flood guard's 500; under it, the clients go as fast as the
+# bot acknowledges and nothing is dropped. Each client talks in a channel of its own, so that every
+# acknowledgement line (merged or not) is one client's.
+INGEST_WINDOW = 250
+
+
 def measure_ingest(network, template: Path, scratch: Path, results: Results, total: int) -> None:
     """With ``[export] directory`` set, as a deployment that publishes pages has it: they must stay off the path."""
     workdir = scratch / "ingest"
     migrated_copy(template, workdir)
     site = workdir / "site"
-    bot, _ = start_bot(network, workdir, nick="ingest", sections={"export": {"directory": str(site)}}, **WIDE_OPEN)
+    rooms = [f"#ingest{number}" for number in range(5)]
+    bot, _ = start_bot(
+        network, workdir, nick="ingest", channels=", ".join([CHANNEL, *rooms]),
+        sections={"export": {"directory": str(site)}}, **WIDE_OPEN,
+    )  # fmt: skip
     senders = network.connect_many(*({"nick": f"sender{i}"} for i in range(5)))
     observer = network.connect("counter")
-    for client in (*senders, observer):
-        client.join(CHANNEL)
+    for client, room in zip(senders, rooms, strict=True):
+        client.join(room)
+        observer.join(room)
     per_client = total // len(senders)
+    acked: set[int] = set()
+    acked_in = dict.fromkeys(rooms, 0)
 
-    def send(client) -> None:
+    def send(client, room: str) -> None:
         for start in range(0, per_client, 50):
-            client.send_burst(f"PRIVMSG {CHANNEL} :#success {client.nick} {n}" for n in range(start, start + 50))
+            while start - acked_in[room] > INGEST_WINDOW - 50:
+                time.sleep(0.005)
+            client.send_burst(f"PRIVMSG {room} :#success {client.nick} {n}" for n in range(start, start + 50))
             time.sleep(0.05)
 
-    acked: set[int] = set()
     started = time.perf_counter()
-    threads = [threading.Thread(target=send, args=(client,), daemon=True) for client in senders]
+    threads = [threading.Thread(target=send, args=pair, daemon=True) for pair in zip(senders, rooms, strict=True)]
     for thread in threads:
         thread.start()
     last = started
-    pages_done: float | None = None  # when the pages first listed every one acknowledged so far
     week = week_label(datetime.now(UTC))
-    # Until every one is acknowledged, or 5 s without an acknowledgement once the senders are done (what the flood
-    # guard dropped never will be).
+    # Until every one is acknowledged, or 5 s without an acknowledgement once the senders are done.
     while len(acked) < total and (any(t.is_alive() for t in threads) or time.perf_counter() - last < 5):
-        for message in observer.collect(0.2):
+        for message in observer.collect(0.05):
             if message.command == "PRIVMSG" and message.nick == "ingest" and (ids := acknowledged_ids(message.text)):
                 acked.update(ids)
-                last, pages_done = time.perf_counter(), None
-        if pages_done is None and not any(t.is_alive() for t in threads):
-            pages_done = wait_for_pages(site, week, len(acked), timeout=0)
+                acked_in[message.params[0]] += len(ids)
+                last = time.perf_counter()
     elapsed = last - started
     engine = make_engine(f"sqlite:///{workdir / 'bot.db'}")
     everything = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
     stored = {s.id for s in SqlSuccessStore(engine).between(*everything)}
     engine.dispose()
-    missing, unasked = len(acked - stored), len(stored - acked)
+    missing, unasked, unacknowledged = len(acked - stored), len(stored - acked), total - len(acked)
     rate = len(acked) / elapsed
-    dropped = sum(int(n) for n in re.findall(r"is flooding: (\d+) commands dropped so far", bot.log())[-1:])
-    if pages_done is None or len(stored) != len(acked):
-        pages_done = wait_for_pages(site, week, len(stored), timeout=60)
-    caught_up = None if pages_done is None else pages_done - last
+    dropped = re.findall(r"is flooding: (\d+) commands dropped so far", bot.log())
+    pages_done = wait_for_pages(site, week, len(stored), timeout=60)
+    caught_up = None if pages_done is None else max(0.0, pages_done - last)
     results.note(
         f"acknowledged ingest, 5 clients, {len(acked)} of {total} acknowledged", f"{rate:.0f} /s",
-        "≥ 1000 /s, every ack stored",
-        verdict(rate >= 1000 and missing == 0 and unasked == 0)
-        + f" ({missing} acknowledged not stored, {unasked} stored not acknowledged)",
-    )  # fmt: skip
-    results.note(
-        "  the rest: dropped by the flood guard (500 waiting per conversation)", f"≥ {dropped} logged",
-        "", "none stored" if unasked == 0 else f"GAP ({unasked} stored)",
+        "≥ 1000 /s, every one acked and stored",
+        verdict(rate >= 1000 and missing == unasked == unacknowledged == 0)
+        + f" ({missing} acknowledged not stored, {unasked} stored not acknowledged, "
+        + f"{unacknowledged} never acknowledged{f', the flood guard dropped ≥ {dropped[-1]}' if dropped else ''})",
     )  # fmt: skip
     results.note(
         "  pages ([export] directory) listing every stored one", "never" if caught_up is None else

@@ -105,3 +105,21 @@ def test_a_locked_database_fails_every_waiting_success_after_one_wait_not_one_ea
     assert store.recent("#dev", 5) == []
     assert store.add(new("once the lock is gone")).text == "once the lock is gone"
     engine.dispose()
+
+
+def test_the_commit_counter_moves_with_any_commit_and_never_creates_the_file(tmp_path):
+    import sqlite3
+
+    from successbot.storage.commits import CommitCounter
+
+    path = tmp_path / "not yet.db"
+    counter = CommitCounter(make_engine(f"sqlite:///{path}"))
+    assert counter.version() is None and not path.exists()  # not there: the engine creates it, not the counter
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("CREATE TABLE t (x)")
+    first = counter.version()
+    assert first is not None and counter.version() == first  # nothing committed in between
+    writer.execute("INSERT INTO t VALUES (1)")
+    assert counter.version() != first
+    writer.close()
+    assert CommitCounter(make_engine("sqlite://")).version() is None  # in memory: one connection, never moves

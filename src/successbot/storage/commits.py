@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import urllib.parse
 
 from sqlalchemy.engine import Engine
 
@@ -38,7 +39,9 @@ class CommitCounter:
         with self._lock:
             try:
                 if self._connection is None:
-                    self._connection = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+                    # Read-write, never create: a file that is not there yet is the engine's to create.
+                    where = f"file:{urllib.parse.quote(self._path)}?mode=rw"
+                    self._connection = sqlite3.connect(where, uri=True, check_same_thread=False, isolation_level=None)
                     self._opened += 1
                 return self._opened, int(self._connection.execute("PRAGMA data_version").fetchone()[0])
             except sqlite3.Error:
