@@ -99,13 +99,14 @@ def test_after_a_long_rewrite_the_next_waits_four_times_as_long_so_commands_keep
 
 def test_a_slow_rewrite_writes_the_changes_that_came_during_it_in_one_later_batch(store, tmp_path):
     site = tmp_path / "site"
-    pages = PageRefresher(Publisher(store, site), delay=0.01, pause_ratio=1000)
+    # A rewrite takes 10-100 ms (more on a busy machine): its pause, 100 times as long, is whole seconds.
+    pages = PageRefresher(Publisher(store, site), delay=0.01, pause_ratio=100)
     try:
         pages.success_changed(add(store, "first", MONDAY))
         assert wait_until(lambda: pages.writes == 1)
-        for n in range(20):  # the first rewrite's pause is 1000 times its length: these wait for it
+        for n in range(20):  # the first rewrite's pause is 100 times its length: these wait for it
             pages.success_changed(add(store, f"later {n}", MONDAY))
-        assert wait_until(lambda: pages.writes == 2, timeout=60)
+        assert wait_until(lambda: pages.writes == 2, timeout=120)
         assert len(week_ids(site, "2016-W11")) == 21
     finally:
         pages.close()
