@@ -21,12 +21,13 @@ from sqlalchemy import event, update
 import successbot.storage.schedule as schedule_module
 from big_schedule import FIRST, SPACING, large_schedule_events
 from harness import Channel, make_core
+from pgserver import BACKENDS
 from successbot.core.clock import FixedClock
 from successbot.schedules.model import Event, Kind
 from successbot.schedules.sources import ScheduleService
 from successbot.storage.database import make_engine
 from successbot.storage.models import ScheduleSourceRow
-from successbot.storage.schedule import NEAR_ROWS, SqlScheduleStore
+from successbot.storage.schedule import ARMS_PER_STATEMENT, NEAR_ROWS, SqlScheduleStore
 from successbot.storage.successes import SqlSuccessStore
 from test_schedule_commands import ALL_SOURCES
 
@@ -129,6 +130,12 @@ def test_a_source_stored_without_a_summary_is_answered_the_same(loaded: Path, tm
     engine.dispose()
 
 
+def every_read_is_limited(statements: list[str]) -> bool:
+    """Whether each read of ``schedule_events``, on its own or as an arm of a UNION ALL, has its LIMIT."""
+    reads = [part for statement in statements for part in statement.split("FROM schedule_events")[1:]]
+    return bool(reads) and all(" LIMIT " in part for part in reads)
+
+
 def filled(url: str, meetings: int) -> SqlScheduleStore:
     store = SqlScheduleStore(make_engine(url))
     indri = next(source for source in ALL_SOURCES if "indri" in source)
@@ -182,8 +189,9 @@ def test_with_200000_events_the_first_deadline_reads_a_bounded_number_of_rows(
     groups = 1 + 10 + 7  # the calendar's deadlines of its ten teams, Indri's kinds
     assert rows <= groups * 2 * NEAR_ROWS + 50, rows
     assert rows < 200_000 / 100
-    # Every read of the events is a LIMIT over one index's range: no more SQLite work than with 2,000 events.
-    assert all(" LIMIT " in s for s in statements if "FROM schedule_events" in s), statements
+    # Every read of the events (each arm of a UNION ALL) is a LIMIT over one index's range: no more SQLite
+    # work than with 2,000 events.
+    assert every_read_is_limited(statements), statements
     assert steps <= 3 * small_steps + 200, (steps, small_steps)
     assert small_rows > 0 and small_reply
 
@@ -204,3 +212,49 @@ def test_every_source_s_groups_are_looked_up_however_many_sources_name_how_many(
         store.replace_source(source, events, LOADED_AT, "successbot")
     near = {event.project for event in store.events_near(day - timedelta(days=3))}
     assert {f"team{number}x{n:03}" for number in range(3) for n in range(150)} <= near
+
+
+def test_a_new_minute_costs_a_few_statements_however_many_groups(loaded: Path, tmp_path: Path):
+    """Some 240 groups of every OpenStack series once cost a statement each, 198 a new minute; now a UNION ALL."""
+    path = tmp_path / "bot.db"
+    shutil.copy(loaded, path)
+    engine = make_engine(f"sqlite:///{path}")
+    store = SqlScheduleStore(engine)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _k, statement, *_a: statements.append(statement))
+    at = datetime(2016, 3, 1, 9, 30, tzinfo=UTC)
+    first = store.events_near(at)
+    statements.clear()
+    for minute in range(1, 4):
+        near = store.events_near(at + timedelta(minutes=minute))
+    reads = [statement for statement in statements if "FROM schedule_events" in statement]
+    arms = sum(statement.count("FROM schedule_events") for statement in reads) // 3
+    assert arms > 200  # each minute, one per group and per kind and project, as the separate queries were
+    assert len(reads) == 3 * -(-arms // ARMS_PER_STATEMENT) == 9, len(reads)  # a UNION ALL of each hundred
+    assert len(statements) == len(reads) + 3  # and the stamp
+    assert every_read_is_limited(reads)
+    assert near and first and SqlScheduleStore(engine).events_near(at + timedelta(minutes=3)) == near
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS, indirect=True)
+def test_on_each_backend_every_command_answers_from_the_events_near_as_from_every_event(database_url: str):
+    """The UNION ALL, its switched-off arms and its rendered generations, on SQLite and PostgreSQL alike."""
+    engine = make_engine(database_url)
+    store = SqlScheduleStore(engine)
+    sources = [source for source in ALL_SOURCES if any(name in source for name in ("indri", "2026.2", "hibiscus"))]
+    outcomes = ScheduleService(store, sources).refresh(LOADED_AT)
+    assert [outcome.problem for outcome in outcomes] == [None] * len(sources) and len(sources) >= 2
+    store.replace_source(CALENDAR, large_schedule_events(CALENDAR, 60), LOADED_AT, "ics")
+    store.replace_source("calls.yaml", community_calls("calls.yaml", 40), LOADED_AT, "successbot")
+    every = EveryEvent(store)
+    successes = SqlSuccessStore(engine)
+    near_core = make_core(successes, schedule=ScheduleService(store, ()))
+    every_core = make_core(successes, schedule=ScheduleService(every, ()))  # type: ignore[arg-type]
+    moments = instants(every.events())[::3]
+    assert len(moments) > 40
+    for moment in moments:
+        clock = FixedClock(moment)
+        for command in COMMANDS:
+            assert Channel(near_core, clock).say(command) == Channel(every_core, clock).say(command), (moment, command)
+    engine.dispose()
