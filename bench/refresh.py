@@ -2,7 +2,9 @@
 
     .venv/bin/python bench/refresh.py [--meetings 63000]
 
-In process, no IRC, wired by ``open_app`` as ``successbot run`` is: one
+In process, no IRC, wired by ``open_app`` as ``successbot run`` is (the
+sources parsed in a process of their own; ``--in-process``: by the
+refreshing thread, as before): one
 thread refreshes the configured sources (the Indri release schedule and a
 generated 20 MB iCalendar of 63,000 meetings, stored once before, as after a
 previous refresh), as the bot's scheduler thread does; the main thread sends
@@ -48,6 +50,7 @@ def percentiles(samples: list[float]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--meetings", type=int, default=63_000, help="events in the large calendar (63,000: 20 MB)")
+    parser.add_argument("--in-process", action="store_true", help="parse the sources in this process, not apart")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sb-refresh-bench-") as scratch:
         work = Path(scratch)
@@ -60,7 +63,9 @@ def main() -> int:
             database=replace(base.database, url=f"sqlite:///{work / 'bot.db'}"),
             schedule=replace(base.schedule, sources=(INDRI, str(calendar)), max_source_bytes=size + 1),
         )
-        app = open_app(config)  # as `successbot run` wires it: one engine, one schedule store for every thread
+        # As `successbot run` wires it: one engine, one schedule store for every thread, the sources parsed in a
+        # process of their own (`--in-process`: parsed by the refreshing thread, as before 2026-12-01).
+        app = open_app(config, parse_apart=not args.in_process)
         assert app.schedule is not None
         store = app.schedule.store
         store.replace_source(str(calendar), large_schedule_events(str(calendar), args.meetings), NOW, "ics")
