@@ -37,7 +37,7 @@ MONTHS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a busy week's digest holds thousands
 class Line:
     """``• nick: text``: a success or a thanks as the digest lists it."""
 

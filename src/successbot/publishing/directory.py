@@ -21,10 +21,11 @@ import contextlib
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from successbot.config import ExportSettings
 from successbot.core.ports import ChannelPrivacyStore, StorageError, SuccessStore
@@ -36,8 +37,8 @@ from successbot.publishing.log_links import LogUrlTemplate
 from successbot.publishing.page_urls import FEED, INDEX_PAGE, digest_page, week_page
 from successbot.publishing.renderers import RENDERERS, ExportRequest, Link
 from successbot.publishing.renderers import html_format as html
-from successbot.publishing.renderers.base import PUBLIC, Privacy
-from successbot.publishing.renderers.digest_formats import DIGEST_FORMATS, render_digest
+from successbot.publishing.renderers.base import PUBLIC, Privacy, document_pieces
+from successbot.publishing.renderers.digest_formats import DIGEST_FORMATS, digest_pieces
 from successbot.publishing.visibility import PublicSuccesses, hidden_channels
 from successbot.schedules.model import Event
 
@@ -55,16 +56,27 @@ def no_schedule(at: datetime) -> list[Event]:
     return []
 
 
-def write_atomically(path: Path, content: str) -> bool:
-    """Replace ``path`` with ``content`` in one step; False when it already held exactly that."""
-    data = content.encode("utf-8")
-    with contextlib.suppress(OSError):
-        if path.read_bytes() == data:
-            return False
+def write_atomically(path: Path, content: str | Iterable[str]) -> bool:
+    """Replace ``path`` with ``content`` (a string, or its pieces in order) in one step; False when it already
+    held exactly that.
+
+    The pieces are written as they come, in chunks of some ``CHUNK`` characters: a week of 10,000 successes is
+    megabytes in each format, and holding each document whole (and its bytes, and the old file's) is what
+    made the process's heap grow and stay grown. The old file is compared chunk by chunk on the way; an
+    unchanged one is left alone (the temporary file is removed, nothing is synced).
+    """
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
+        with os.fdopen(handle, "wb") as file, _opened(path) as old:
+            same = old is not None
+            for chunk in _chunks((content,) if isinstance(content, str) else content):
+                data = chunk.encode("utf-8")
+                file.write(data)
+                if same and old is not None:
+                    same = old.read(len(data)) == data
+            if same and old is not None and not old.read(1):
+                os.unlink(temporary)
+                return False
             file.flush()
             os.fsync(file.fileno())  # the rename must not land before the data does
         os.chmod(temporary, 0o644)  # mkstemp makes it private; these pages are for everyone
@@ -74,6 +86,34 @@ def write_atomically(path: Path, content: str) -> bool:
             os.unlink(temporary)
         raise
     return True
+
+
+CHUNK = 64 * 1024  # characters written at a time: big enough for few writes, small enough to stay out of the heap
+
+
+def _chunks(pieces: Iterable[str]) -> Iterator[str]:
+    buffered: list[str] = []
+    size = 0
+    for piece in pieces:
+        buffered.append(piece)
+        size += len(piece)
+        if size >= CHUNK:
+            yield "".join(buffered)
+            buffered, size = [], 0
+    if buffered:
+        yield "".join(buffered)
+
+
+@contextlib.contextmanager
+def _opened(path: Path) -> Iterator[BinaryIO | None]:
+    """The file now at ``path`` to compare with, or None when there is none to read."""
+    try:
+        old = path.open("rb")
+    except OSError:
+        yield None
+        return
+    with old:
+        yield old
 
 
 @dataclass(frozen=True)
@@ -202,7 +242,7 @@ class Publisher:
         self.directory.mkdir(parents=True, exist_ok=True)
         for name in WEEK_FORMATS:
             renderer = RENDERERS[name]
-            document = renderer.render(self._request(week, related))
+            document = document_pieces(renderer, self._request(week, related))
             write_atomically(self.directory / week_page(label, renderer.extension), document)
         self._write_digest(week)
 
@@ -224,7 +264,7 @@ class Publisher:
         )
         self.directory.mkdir(parents=True, exist_ok=True)
         for name, extension in DIGEST_FORMATS.items():
-            write_atomically(self.directory / digest_page(label, extension), render_digest(digest, name, related))
+            write_atomically(self.directory / digest_page(label, extension), digest_pieces(digest, name, related))
 
     def _write_index_and_feed(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -245,37 +285,45 @@ class Publisher:
         )
         write_atomically(self.directory / FEED, RENDERERS["atom"].render(feed))
 
-    def _recent_weeks(self, newest: datetime) -> list[Week]:
-        """The weeks with successes among the ``weeks_on_index`` up to the newest success's, newest first."""
+    def _recent_weeks(self, newest: datetime) -> Iterator[Week]:
+        """The weeks with successes among the ``weeks_on_index`` up to the newest success's, newest first.
+
+        Read one week at a time, each when the index comes to it: a busy week's thousands of successes
+        are held only while its section is written.
+        """
         last = week_containing(newest)
-        start = last.start - timedelta(weeks=self.weeks_on_index - 1)
-        by_week: dict[str, list[Success]] = {}
-        for success in self.store.between(start, last.end, kind=None):
-            by_week.setdefault(week_label(success.created_at), []).append(success)
-        return [Week(iso_week(label), by_week[label]) for label in sorted(by_week, reverse=True)]
+        for back in range(self.weeks_on_index):
+            period = week_containing(last.start - timedelta(weeks=back))
+            if successes := self.store.between(period.start, period.end, kind=None):
+                yield Week(period, successes)
 
     def _published_weeks(self) -> list[str]:
         """Every week that has pages here, newest first: the index's list of all weeks."""
         labels = (page.stem for page in self.directory.glob("*-W*.html"))
         return sorted((label for label in labels if is_week_label(label)), reverse=True)
 
-    def _index(self, newest: datetime | None) -> str:
+    def _index(self, newest: datetime | None) -> Iterator[str]:
+        """The index page in pieces: a section per recent week, a list item per success."""
         feed = [Link("Feed", FEED)]
         if newest is None:
-            return html.document(self.title, '<p class="empty">No successes recorded yet.</p>\n', feed, self.intro)
-        body = ""
+            body: Iterable[str] = ('<p class="empty">No successes recorded yet.</p>\n',)
+        else:
+            body = self._index_body(newest)
+        return html.document_pieces(self.title, body, feed, self.intro)
+
+    def _index_body(self, newest: datetime) -> Iterator[str]:
         for week in self._recent_weeks(newest):
             page = html.text(week_page(week.period.label))
             heading = f'<a href="{page}">{html.text(week_heading(week.period))}</a>'
-            body += f'<section>\n<h2>{heading} <span class="count">{count(week.successes)}</span></h2>\n'
-            body += f'<p class="digest"><a href="{html.text(digest_page(week.period.label))}">Digest</a></p>\n'
-            body += html.success_list(self._request(week), week.successes) + "</section>\n"
+            yield f'<section>\n<h2>{heading} <span class="count">{count(week.successes)}</span></h2>\n'
+            yield f'<p class="digest"><a href="{html.text(digest_page(week.period.label))}">Digest</a></p>\n'
+            yield from html.success_list_pieces(self._request(week), week.successes)
+            yield "</section>\n"
         listed = "".join(
             f'<li><a href="{week_page(label)}">{label}</a> · <a href="{digest_page(label)}">digest</a></li>\n'
             for label in self._published_weeks()
         )
-        body += f'<h2>All weeks</h2>\n<ul class="weeks">\n{listed}</ul>\n'
-        return html.document(self.title, body, feed, self.intro)
+        yield f'<h2>All weeks</h2>\n<ul class="weeks">\n{listed}</ul>\n'
 
 
 def week_heading(period: Period) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Protocol
@@ -109,6 +109,13 @@ class Renderer(Protocol):
     extension: str
 
     def render(self, export: ExportRequest) -> str: ...
+
+
+def document_pieces(renderer: Renderer, export: ExportRequest) -> Iterable[str]:
+    """The document in pieces that join to ``render``'s string: from ``pieces`` where the renderer writes a
+    document piecewise (a week's pages: one success at a time), else the whole string as the one piece."""
+    piecewise: Callable[[ExportRequest], Iterable[str]] | None = getattr(renderer, "pieces", None)
+    return piecewise(export) if piecewise is not None else (renderer.render(export),)
 
 
 # C0 and C1 controls, lone surrogates and the non-characters XML forbids.

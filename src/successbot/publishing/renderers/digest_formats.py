@@ -8,7 +8,7 @@ a success or a schedule's prose can start no line, heading, link or markup.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from html import escape
 
@@ -26,12 +26,17 @@ MAIL_WIDTH = 72  # a plain-text mail's lines
 
 def render_digest(digest: Digest, format_name: str, related: Sequence[Link] = ()) -> str:
     """``digest`` in ``format_name`` (a key of ``DIGEST_FORMATS``); ``related``: links for the HTML page's nav."""
+    return "".join(digest_pieces(digest, format_name, related))
+
+
+def digest_pieces(digest: Digest, format_name: str, related: Sequence[Link] = ()) -> Iterator[str]:
+    """``render_digest`` in pieces (a line or a list item each), for writing a busy week's digest as it is made."""
     if format_name == "text":
-        return digest_text(digest)
+        return _text_pieces(digest)
     if format_name == "markdown":
-        return digest_markdown(digest)
+        return _markdown_pieces(digest)
     if format_name == "html":
-        return digest_html(digest, related)
+        return html.document_pieces(digest.title, _html_body(digest), related)
     raise ValueError(f"unknown digest format {format_name!r}; expected one of {', '.join(DIGEST_FORMATS)}")
 
 
@@ -87,87 +92,101 @@ def _heading(text: str) -> list[str]:
     return [text, "-" * len(text)]
 
 
-def _bullets(lines: Sequence[Line]) -> list[str]:
-    found: list[str] = []
+def _bullets(lines: Sequence[Line]) -> Iterator[str]:
     for line in lines:
-        found += _wrapped(f"{line.nick}: {line.text}", "  • ", "    ")
-    return found
+        yield from _wrapped(f"{line.nick}: {line.text}", "  • ", "    ")
 
 
 def digest_text(digest: Digest) -> str:
-    out = [one_line(digest.title), "=" * len(one_line(digest.title)), ""]
-    out += _heading("SuccessBot Says")
-    out += _bullets(digest.successes) if digest.successes else _wrapped(digest.nobody_yet, "  ")
-    out += _wrapped(INVITATION)
+    return "".join(_text_pieces(digest))
+
+
+def _text_pieces(digest: Digest) -> Iterator[str]:
+    return (line + "\n" for line in _text_lines(digest))
+
+
+def _text_lines(digest: Digest) -> Iterator[str]:
+    yield from [one_line(digest.title), "=" * len(one_line(digest.title)), ""]
+    yield from _heading("SuccessBot Says")
+    yield from _bullets(digest.successes) if digest.successes else _wrapped(digest.nobody_yet, "  ")
+    yield from _wrapped(INVITATION)
     if digest.site_url:
-        out.append(f"All successes: {digest.site_url}")
+        yield f"All successes: {digest.site_url}"
     if digest.thanks:
-        out += ["", *_heading("Thanks"), *_bullets(digest.thanks)]
+        yield from ["", *_heading("Thanks")]
+        yield from _bullets(digest.thanks)
     if digest.elections:
-        out += ["", *_heading("Elections")]
+        yield from ["", *_heading("Elections")]
         for election in digest.elections:
-            out.append(f"  {election.name}")
+            yield f"  {election.name}"
             for phase in election.phases:
-                out += _wrapped(_phase(phase, digest.period.end), "  • ", "    ")
-    out.append("")
+                yield from _wrapped(_phase(phase, digest.period.end), "  • ", "    ")
+    yield ""
     countdown = digest.countdown
     if countdown is None:
-        out += [*_heading("Release Countdown"), *_wrapped(NO_COUNTDOWN)]
-        return "\n".join(out) + "\n"
-    out += [*_heading(countdown.heading), *_wrapped(_where(countdown))]
+        yield from [*_heading("Release Countdown"), *_wrapped(NO_COUNTDOWN)]
+        return
+    yield from [*_heading(countdown.heading), *_wrapped(_where(countdown))]
     if countdown.first_weeks:
-        out += _wrapped(_first_weeks(countdown))
-    out.append("")
+        yield from _wrapped(_first_weeks(countdown))
+    yield ""
     if not countdown.this_week:
-        out += _wrapped(NOTHING_THIS_WEEK)
+        yield from _wrapped(NOTHING_THIS_WEEK)
     for event in countdown.this_week:
-        out += _wrapped(_event_head(event), "  • ", "    ")
+        yield from _wrapped(_event_head(event), "  • ", "    ")
         if event.description:
-            out += _wrapped(event.description, "    ")
+            yield from _wrapped(event.description, "    ")
     if countdown.important:
-        out += ["", "Important dates:"]
+        yield from ["", "Important dates:"]
         for event in countdown.important:
-            out += _wrapped(_important(event), "  • ", "    ")
-    return "\n".join(out) + "\n"
+            yield from _wrapped(_important(event), "  • ", "    ")
 
 
 # --- Markdown ---
 
 
-def _md_bullets(lines: Sequence[Line]) -> list[str]:
-    return [f"- **{escape_markdown(line.nick)}**: {escape_markdown(line.text)}" for line in lines]
+def _md_bullets(lines: Sequence[Line]) -> Iterator[str]:
+    return (f"- **{escape_markdown(line.nick)}**: {escape_markdown(line.text)}" for line in lines)
 
 
 def digest_markdown(digest: Digest) -> str:
-    out = [f"# {escape_markdown(digest.title)}", "", "## SuccessBot Says", ""]
-    out += _md_bullets(digest.successes) if digest.successes else [escape_markdown(digest.nobody_yet)]
-    out += ["", escape_markdown(INVITATION)]
+    return "".join(_markdown_pieces(digest))
+
+
+def _markdown_pieces(digest: Digest) -> Iterator[str]:
+    return (line + "\n" for line in _markdown_lines(digest))
+
+
+def _markdown_lines(digest: Digest) -> Iterator[str]:
+    yield from [f"# {escape_markdown(digest.title)}", "", "## SuccessBot Says", ""]
+    yield from _md_bullets(digest.successes) if digest.successes else [escape_markdown(digest.nobody_yet)]
+    yield from ["", escape_markdown(INVITATION)]
     if digest.site_url:
-        out += ["", f"[All successes](<{digest.site_url}>)"]  # checked as a URL: no spaces or <> in it
+        yield from ["", f"[All successes](<{digest.site_url}>)"]  # checked as a URL: no spaces or <> in it
     if digest.thanks:
-        out += ["", "## Thanks", "", *_md_bullets(digest.thanks)]
+        yield from ["", "## Thanks", ""]
+        yield from _md_bullets(digest.thanks)
     for number, election in enumerate(digest.elections):
         if not number:
-            out += ["", "## Elections"]
-        out += ["", f"### {escape_markdown(election.name)}", ""]
-        out += [f"- {escape_markdown(_phase(phase, digest.period.end))}" for phase in election.phases]
+            yield from ["", "## Elections"]
+        yield from ["", f"### {escape_markdown(election.name)}", ""]
+        yield from (f"- {escape_markdown(_phase(phase, digest.period.end))}" for phase in election.phases)
     countdown = digest.countdown
     if countdown is None:
-        out += ["", "## Release Countdown", "", escape_markdown(NO_COUNTDOWN)]
-        return "\n".join(out) + "\n"
-    out += ["", f"## {escape_markdown(countdown.heading)}", "", escape_markdown(_where(countdown))]
+        yield from ["", "## Release Countdown", "", escape_markdown(NO_COUNTDOWN)]
+        return
+    yield from ["", f"## {escape_markdown(countdown.heading)}", "", escape_markdown(_where(countdown))]
     if countdown.first_weeks:
-        out += ["", escape_markdown(_first_weeks(countdown))]
-    out.append("")
+        yield from ["", escape_markdown(_first_weeks(countdown))]
+    yield ""
     if not countdown.this_week:
-        out.append(escape_markdown(NOTHING_THIS_WEEK))
+        yield escape_markdown(NOTHING_THIS_WEEK)
     for event in countdown.this_week:
         item = f"- **{escape_markdown(_event_head(event))}**"
-        out.append(item + (f": {escape_markdown(event.description)}" if event.description else ""))
+        yield item + (f": {escape_markdown(event.description)}" if event.description else "")
     if countdown.important:
-        out += ["", "### Important dates", ""]
-        out += [f"- {escape_markdown(_important(event))}" for event in countdown.important]
-    return "\n".join(out) + "\n"
+        yield from ["", "### Important dates", ""]
+        yield from (f"- {escape_markdown(_important(event))}" for event in countdown.important)
 
 
 # --- HTML ---
@@ -178,11 +197,11 @@ def _html_list(items: Sequence[str], css: str, render: Callable[[str], str] = ht
     return f'<ul class="{css}">\n{listed}</ul>\n'
 
 
-def _html_lines(lines: Sequence[Line]) -> str:
-    items = "".join(
-        f'<li><span class="nick">{html.text(line.nick)}</span>: {html.text(line.text)}</li>\n' for line in lines
-    )
-    return f'<ul class="digest">\n{items}</ul>\n'
+def _html_lines(lines: Sequence[Line]) -> Iterator[str]:
+    yield '<ul class="digest">\n'
+    for line in lines:
+        yield f'<li><span class="nick">{html.text(line.nick)}</span>: {html.text(line.text)}</li>\n'
+    yield "</ul>\n"
 
 
 def _html_election(election: Election, end: datetime) -> str:
@@ -192,36 +211,42 @@ def _html_election(election: Election, end: datetime) -> str:
 
 
 def digest_html(digest: Digest, related: Sequence[Link] = ()) -> str:
-    body = "<section>\n<h2>SuccessBot Says</h2>\n"
-    body += (
-        _html_lines(digest.successes) if digest.successes else f'<p class="empty">{html.text(digest.nobody_yet)}</p>\n'
-    )
-    body += f"<p>{html.text(INVITATION)}</p>\n"
+    return html.document(digest.title, "".join(_html_body(digest)), related)
+
+
+def _html_body(digest: Digest) -> Iterator[str]:
+    yield "<section>\n<h2>SuccessBot Says</h2>\n"
+    if digest.successes:
+        yield from _html_lines(digest.successes)
+    else:
+        yield f'<p class="empty">{html.text(digest.nobody_yet)}</p>\n'
+    yield f"<p>{html.text(INVITATION)}</p>\n"
     if digest.site_url:
-        body += f'<p><a href="{escape(digest.site_url)}">All successes</a></p>\n'
-    body += "</section>\n"
+        yield f'<p><a href="{escape(digest.site_url)}">All successes</a></p>\n'
+    yield "</section>\n"
     if digest.thanks:
-        body += f"<section>\n<h2>Thanks</h2>\n{_html_lines(digest.thanks)}</section>\n"
+        yield "<section>\n<h2>Thanks</h2>\n"
+        yield from _html_lines(digest.thanks)
+        yield "</section>\n"
     if digest.elections:
-        body += "<section>\n<h2>Elections</h2>\n"
-        body += "".join(_html_election(election, digest.period.end) for election in digest.elections)
-        body += "</section>\n"
+        yield "<section>\n<h2>Elections</h2>\n"
+        yield "".join(_html_election(election, digest.period.end) for election in digest.elections)
+        yield "</section>\n"
     countdown = digest.countdown
     if countdown is None:
-        body += f"<section>\n<h2>Release Countdown</h2>\n<p>{html.text(NO_COUNTDOWN)}</p>\n</section>\n"
-        return html.document(digest.title, body, related)
-    body += f"<section>\n<h2>{html.text(countdown.heading)}</h2>\n<p>{html.text(_where(countdown))}</p>\n"
+        yield f"<section>\n<h2>Release Countdown</h2>\n<p>{html.text(NO_COUNTDOWN)}</p>\n</section>\n"
+        return
+    yield f"<section>\n<h2>{html.text(countdown.heading)}</h2>\n<p>{html.text(_where(countdown))}</p>\n"
     if countdown.first_weeks:
-        body += f"<p>{html.text(_first_weeks(countdown))}</p>\n"
+        yield f"<p>{html.text(_first_weeks(countdown))}</p>\n"
     if not countdown.this_week:
-        body += f'<p class="empty">{html.text(NOTHING_THIS_WEEK)}</p>\n'
+        yield f'<p class="empty">{html.text(NOTHING_THIS_WEEK)}</p>\n'
     else:
         items = ""
         for event in countdown.this_week:
             words = f"<p>{html.text(event.description)}</p>" if event.description else ""
             items += f"<li><strong>{html.text(_event_head(event))}</strong>{words}</li>\n"
-        body += f'<ul class="countdown">\n{items}</ul>\n'
+        yield f'<ul class="countdown">\n{items}</ul>\n'
     if countdown.important:
-        body += "<h3>Important dates</h3>\n" + _html_list([_important(e) for e in countdown.important], "dates")
-    body += "</section>\n"
-    return html.document(digest.title, body, related)
+        yield "<h3>Important dates</h3>\n" + _html_list([_important(e) for e in countdown.important], "dates")
+    yield "</section>\n"

@@ -8,7 +8,7 @@ bug in the escaping could not run one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from html import escape
 
 from successbot.core.successes import Success
@@ -48,27 +48,44 @@ def text(value: str) -> str:
 
 def document(title: str, body: str, related: Sequence[Link] = (), intro: str = "") -> str:
     """A whole page: ``title`` once (the tab's and the heading), ``intro`` as one line under it, then ``body``."""
+    return "".join(document_pieces(title, (body,), related, intro))
+
+
+def document_pieces(title: str, body: Iterable[str], related: Sequence[Link] = (), intro: str = "") -> Iterator[str]:
+    """``document`` in pieces, ``body`` given in pieces: a long page is written as it is made, never held whole."""
     nav = ""
     if related:
         links = " · ".join(f'<a href="{escape(link.href)}">{escape(link.label)}</a>' for link in related)
         nav = f"<nav>{links}</nav>\n"
     lead = f'<p class="intro">{text(intro)}</p>\n' if intro.strip() else ""
-    return (
+    yield (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{text(title)}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n"
-        f"{nav}<h1>{text(title)}</h1>\n{lead}{body}</body>\n</html>\n"
+        f"{nav}<h1>{text(title)}</h1>\n{lead}"
     )
+    yield from body
+    yield "</body>\n</html>\n"
 
 
 def success_list(export: ExportRequest, successes: Sequence[Success], show_channel: bool = True) -> str:
+    return "".join(success_list_pieces(export, successes, show_channel))
+
+
+def success_list_pieces(
+    export: ExportRequest, successes: Sequence[Success], show_channel: bool = True
+) -> Iterator[str]:
+    """``success_list`` in pieces: one per success."""
     if not successes:
-        return f'<p class="empty">{text(export.nothing)}</p>\n'
-    items = "".join(_item(export, success, show_channel) for success in successes)
-    return f'<ul class="successes">\n{items}</ul>\n'
+        yield f'<p class="empty">{text(export.nothing)}</p>\n'
+        return
+    yield '<ul class="successes">\n'
+    for success in successes:
+        yield _item(export, success, show_channel)
+    yield "</ul>\n"
 
 
 def _item(export: ExportRequest, success: Success, show_channel: bool) -> str:
@@ -92,12 +109,17 @@ class HtmlRenderer:
     extension = "html"
 
     def render(self, export: ExportRequest) -> str:
-        body = ""
+        return "".join(self.pieces(export))
+
+    def pieces(self, export: ExportRequest) -> Iterator[str]:
+        return document_pieces(export.title, self._body(export), export.related)
+
+    @staticmethod
+    def _body(export: ExportRequest) -> Iterator[str]:
         for channel, successes in export.groups():
             if channel is not None:
-                body += f"<h2>{text(channel_label(channel))}</h2>\n"
-            body += success_list(export, successes, show_channel=channel is None)
-        return document(export.title, body, export.related)
+                yield f"<h2>{text(channel_label(channel))}</h2>\n"
+            yield from success_list_pieces(export, successes, show_channel=channel is None)
 
 
 RENDERER = HtmlRenderer()

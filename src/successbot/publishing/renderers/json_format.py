@@ -12,6 +12,7 @@ shown; ``verified`` when unverified speakers are marked; ``deleted_at`` and
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from successbot.core.successes import Success
@@ -48,12 +49,27 @@ class JsonRenderer:
     extension = "json"
 
     def render(self, export: ExportRequest) -> str:
-        groups = [(channel, [success_fields(s, export) for s in successes]) for channel, successes in export.groups()]
+        return "".join(self.pieces(export))
+
+    def pieces(self, export: ExportRequest) -> Iterator[str]:
+        """What ``json.dumps(document, ensure_ascii=False, indent=2)`` writes, one entry at a time: a week's
+        thousands of entries are never all built as dicts at once."""
         if export.group_by_channel:
-            document: Any = [{"channel": channel, "successes": entries} for channel, entries in groups]
+            groups = ({"channel": c, "successes": [success_fields(s, export) for s in g]} for c, g in export.groups())
+            yield from _list_pieces(groups)
         else:
-            ((_all, document),) = groups
-        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+            yield from _list_pieces(success_fields(s, export) for s in export.successes)
+        yield "\n"
+
+
+def _list_pieces(entries: Iterable[Any]) -> Iterator[str]:
+    """A top-level JSON list as ``indent=2`` writes it; each entry's own lines indented one level."""
+    first = True
+    for entry in entries:
+        yield "[\n  " if first else ",\n  "
+        yield json.dumps(entry, ensure_ascii=False, indent=2).replace("\n", "\n  ")  # JSON strings hold no raw \n
+        first = False
+    yield "[]" if first else "\n]"
 
 
 RENDERER = JsonRenderer()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from successbot.core.successes import Success
 from successbot.publishing.renderers.base import ExportRequest, channel_label, deletion_note, one_line, shown_time
@@ -22,13 +23,17 @@ class MarkdownRenderer:
     extension = "md"
 
     def render(self, export: ExportRequest) -> str:
-        lines = [f"## {escape_markdown(export.title)}"]
+        return "".join(self.pieces(export))
+
+    def pieces(self, export: ExportRequest) -> Iterator[str]:
+        """The document line by line, each with its line break."""
+        yield f"## {escape_markdown(export.title)}\n"
         for channel, successes in export.groups():
             if channel is not None:
-                lines += ["", f"### {escape_markdown(channel_label(channel))}"]
-            lines.append("")
-            lines += [self._item(export, success, show_channel=channel is None) for success in successes]
-        return "\n".join(lines) + "\n"
+                yield f"\n### {escape_markdown(channel_label(channel))}\n"
+            yield "\n"
+            for success in successes:
+                yield self._item(export, success, show_channel=channel is None) + "\n"
 
     @staticmethod
     def _item(export: ExportRequest, success: Success, show_channel: bool) -> str:
