@@ -57,11 +57,12 @@ def test_schema_revision_constant_is_the_migrations_head(empty_engine):
     assert ScriptDirectory.from_config(alembic_config(empty_engine)).get_heads() == [SCHEMA_REVISION]
 
 
-def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(empty_engine):
+def test_sqlite_runs_with_wal_foreign_keys_a_busy_timeout_and_a_small_page_cache(empty_engine):
     with empty_engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -512  # KiB, where SQLite's default is 2 MiB
 
 
 @on_every_backend
