@@ -424,15 +424,18 @@ def acknowledged_ids(text: str) -> list[int]:
 INGEST_WINDOW = 250
 
 
-def measure_ingest(network, template: Path, scratch: Path, results: Results, total: int) -> None:
-    """With ``[export] directory`` set, as a deployment that publishes pages has it: they must stay off the path."""
-    workdir = scratch / "ingest"
+def measure_ingest(network, template: Path, scratch: Path, results: Results, total: int, pages: bool = True) -> None:
+    """With ``[export] directory`` set, as a deployment that publishes pages has it: they must stay off the path.
+
+    Without ``pages``, the same load on a bot that publishes nothing: what storing and acknowledging alone weigh.
+    """
+    workdir = scratch / ("ingest" if pages else "ingest-no-pages")
     migrated_copy(template, workdir)
     site = workdir / "site"
     rooms = [f"#ingest{number}" for number in range(5)]
     bot, _ = start_bot(
         network, workdir, nick="ingest", channels=", ".join([CHANNEL, *rooms]),
-        sections={"export": {"directory": str(site)}}, **WIDE_OPEN,
+        sections={"export": {"directory": str(site)}} if pages else {}, **WIDE_OPEN,
     )  # fmt: skip
     senders = network.connect_many(*({"nick": f"sender{i}"} for i in range(5)))
     observer = network.connect("counter")
@@ -471,27 +474,54 @@ def measure_ingest(network, template: Path, scratch: Path, results: Results, tot
     missing, unasked, unacknowledged = len(acked - stored), len(stored - acked), total - len(acked)
     rate = len(acked) / elapsed
     dropped = re.findall(r"is flooding: (\d+) commands dropped so far", bot.log())
-    pages_done = wait_for_pages(site, week, len(stored), timeout=60)
-    caught_up = None if pages_done is None else max(0.0, pages_done - last)
-    results.note(
-        f"acknowledged ingest, 5 clients, {len(acked)} of {total} acknowledged", f"{rate:.0f} /s",
-        "≥ 1000 /s, every one acked and stored",
-        verdict(rate >= 1000 and missing == unasked == unacknowledged == 0)
-        + f" ({missing} acknowledged not stored, {unasked} stored not acknowledged, "
-        + f"{unacknowledged} never acknowledged{f', the flood guard dropped ≥ {dropped[-1]}' if dropped else ''})",
-    )  # fmt: skip
-    results.note(
-        "  pages ([export] directory) listing every stored one", "never" if caught_up is None else
-        f"{caught_up:.1f} s after the last ack", "off the reply path, batched", verdict(caught_up is not None),
-    )  # fmt: skip
-    resident = rss_bytes(bot.process.pid)
-    results.note(
-        f"resident memory after {len(acked)} successes", f"{resident / MIB:.1f} MiB", "≤ 52 MiB",
-        verdict(resident <= 52 * MIB),
-    )  # fmt: skip
+    verdicts = f"({missing} acknowledged not stored, {unasked} stored not acknowledged, "
+    verdicts += f"{unacknowledged} never acknowledged"
+    verdicts += f", the flood guard dropped ≥ {dropped[-1]})" if dropped else ")"
+    complete = missing == unasked == unacknowledged == 0
+    if not pages:
+        results.note(
+            f"  the same without [export] directory, {len(acked)} of {total} acknowledged", f"{rate:.0f} /s", "",
+            ("all stored " if complete else "LOST ") + verdicts,
+        )  # fmt: skip
+        resident = settled_rss(bot.process.pid)
+        results.note(
+            f"  resident memory after {len(acked)} successes, without pages", f"{resident / MIB:.1f} MiB",
+            "≤ 52 MiB", verdict(resident <= 52 * MIB),
+        )  # fmt: skip
+    else:
+        pages_done = wait_for_pages(site, week, len(stored), timeout=60)
+        caught_up = None if pages_done is None else max(0.0, pages_done - last)
+        results.note(
+            f"acknowledged ingest, 5 clients, {len(acked)} of {total} acknowledged", f"{rate:.0f} /s",
+            "≥ 1000 /s, every one acked and stored", verdict(rate >= 1000 and complete) + " " + verdicts,
+        )  # fmt: skip
+        results.note(
+            "  pages ([export] directory) listing every stored one", "never" if caught_up is None else
+            f"{caught_up:.1f} s after the last ack", "off the reply path, batched", verdict(caught_up is not None),
+        )  # fmt: skip
+        resident = settled_rss(bot.process.pid)
+        results.note(
+            f"resident memory after {len(acked)} successes, pages written", f"{resident / MIB:.1f} MiB", "≤ 52 MiB",
+            verdict(resident <= 52 * MIB),
+        )  # fmt: skip
     bot.kill()
     for client in (*senders, observer):
         client.close()
+
+
+def settled_rss(pid: int, steady: float = 3.0, timeout: float = 30.0) -> int:
+    """VmRSS once it has not moved by more than 0.1 MiB for ``steady`` seconds (the pages' last rewrite, its digest,
+    index and feed, may still be running when the week's JSON lists everyone)."""
+    started = time.perf_counter()
+    held, since = rss_bytes(pid), time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        time.sleep(0.25)
+        now = rss_bytes(pid)
+        if abs(now - held) > 0.1 * MIB:
+            held, since = now, time.perf_counter()
+        elif time.perf_counter() - since >= steady:
+            break
+    return rss_bytes(pid)
 
 
 def wait_for_pages(site: Path, week: str, count: int, timeout: float) -> float | None:
@@ -507,44 +537,55 @@ def wait_for_pages(site: Path, week: str, count: int, timeout: float) -> float |
         time.sleep(0.1)
 
 
+GROWTH_PASSES = 4
+
+
 def measure_growth(network, template: Path, scratch: Path, results: Results, sizes: list[int], trials: int) -> None:
-    baseline: dict[str, float] = {}
+    """Each size's bot runs at once, each in a channel of its own, and the trials take turns between the sizes in
+    ``GROWTH_PASSES`` passes: a ratio to the empty database compares samples taken side by side, not minutes apart
+    (the empty database's own figures moved by half between runs measured one size after another)."""
+    subjects = []
     for size in sizes:
         workdir = scratch / f"growth{size}"
         path = migrated_copy(template, workdir)
         bulk_fill(path, size)
-        bot, _ = start_bot(network, workdir, nick=f"grow{size}"[:30], **WIDE_OPEN)
+        nick, room = f"grow{size}"[:30], f"#grow{size}"
+        bot, _ = start_bot(network, workdir, nick=nick, channels=f"{CHANNEL}, {room}", **WIDE_OPEN)
         client = network.connect(f"g{size}"[:30])
-        client.join(CHANNEL)
-        bot_reply = from_nick(f"grow{size}"[:30])
-        record = round_trips(client, "#success growing", bot_reply, 1, trials)
-        client.say(CHANNEL, "#success one more for the list")
-        client.wait_for(bot_reply, timeout=10)
-        listing = round_trips(client, "!successes", bot_reply, 5, trials)
+        client.join(room)
+        client.say(room, "#success one more for the list")
+        client.wait_for(from_nick(nick), timeout=10)
         engine = make_engine(f"sqlite:///{path}")
-        store = SqlSuccessStore(engine)
-        week = iso_week(EXPORTED_WEEK)
-        exporting = []
-        for _ in range(trials):
-            started = time.perf_counter()
-            export_successes(store, week, "text")
-            exporting.append(time.perf_counter() - started)
-        engine.dispose()
-        for name, samples in (
-            ("record one success", record),
-            ("answer !successes", listing),
-            ("export one week", exporting),
-        ):
-            median = statistics.median(samples)
+        samples: dict[str, list[float]] = {"record one success": [], "answer !successes": [], "export one week": []}
+        subjects.append((size, bot, client, from_nick(nick), room, engine, samples))
+    week = iso_week(EXPORTED_WEEK)
+    per_pass = max(1, trials // GROWTH_PASSES)
+    for number in range(GROWTH_PASSES):
+        for _size, _bot, client, bot_reply, room, engine, samples in subjects:
+            warm_up = number == 0
+            samples["record one success"] += round_trips(
+                client, "#success growing", bot_reply, 1, per_pass, channel=room, warm_up=warm_up
+            )
+            samples["answer !successes"] += round_trips(
+                client, "!successes", bot_reply, 5, per_pass, channel=room, warm_up=warm_up
+            )
+            store = SqlSuccessStore(engine)
+            for _ in range(per_pass):
+                started = time.perf_counter()
+                export_successes(store, week, "text")
+                samples["export one week"].append(time.perf_counter() - started)
+    baseline: dict[str, float] = {}
+    for size, bot, client, _reply, _room, engine, samples in subjects:
+        for name, taken in samples.items():
+            median = statistics.median(taken)
             if size == 0:
                 baseline[name] = median
-                results.add(f"{name}, empty database", samples, "ms", 1000)
+                results.add(f"{name}, empty database", taken, "ms", 1000)
             else:
                 ratio = median / baseline[name]
                 target, ok = ("≤ 1.5x empty", ratio <= 1.5) if name != "answer !successes" else ("flat", ratio <= 1.5)
-                results.add(
-                    f"{name}, {size:,} rows", samples, "ms", 1000, target, f"{verdict(ok)} ({ratio:.2f}x empty)"
-                )
+                results.add(f"{name}, {size:,} rows", taken, "ms", 1000, target, f"{verdict(ok)} ({ratio:.2f}x empty)")
+        engine.dispose()
         bot.kill()
         client.close()
 
@@ -631,7 +672,10 @@ def main() -> int:
             "ack": lambda: measure_ack_beside_help(network, template, scratch, results, trials),
             "reload": lambda: measure_slow_reload(network, template, scratch, results, trials // 4),
             "start": lambda: measure_start_and_memory(network, template, scratch, results, 5 if args.quick else 10),
-            "ingest": lambda: measure_ingest(network, template, scratch, results, 10_000),
+            "ingest": lambda: (
+                measure_ingest(network, template, scratch, results, 10_000),
+                measure_ingest(network, template, scratch, results, 10_000, pages=False),
+            ),
             "growth": lambda: measure_growth(network, template, scratch, results, sizes, max(20, trials // 5)),
             "schedule": lambda: measure_large_schedule(network, template, scratch, results, trials),
         }
