@@ -13,8 +13,7 @@ from successbot.core.successes import THANKS, NewSuccess
 from successbot.core.weeks import week_containing
 from successbot.publishing import directory
 from successbot.publishing.directory import Publisher, write_atomically
-from successbot.publishing.page_urls import FEED, INDEX_PAGE, digest_page, week_page
-from successbot.publishing.renderers import RENDERERS, ExportRequest, Link
+from successbot.publishing.renderers import RENDERERS, ExportRequest
 from successbot.publishing.renderers.base import Privacy, document_pieces
 from successbot.publishing.renderers.json_format import success_fields
 
@@ -77,13 +76,7 @@ def test_the_published_pages_of_a_busy_week_are_the_whole_documents_byte_for_byt
     publisher = Publisher(store, site)
     publisher.publish_week(WEEK)
     label = WEEK.label
-    related = (
-        Link("All weeks", INDEX_PAGE),
-        Link("Markdown", week_page(label, "md")),
-        Link("JSON", week_page(label, "json")),
-        Link("Digest", digest_page(label)),
-        Link("Feed", FEED),
-    )
+    related = directory.week_links(label)
     week = directory.Week(WEEK, store.between(WEEK.start, WEEK.end, kind=None))
     for name, extension in (("html", "html"), ("markdown", "md"), ("json", "json")):
         whole = RENDERERS[name].render(publisher._request(week, related))

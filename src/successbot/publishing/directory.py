@@ -232,13 +232,7 @@ class Publisher:
 
     def _write_week(self, week: Week) -> None:
         label = week.period.label
-        related = (
-            Link("All weeks", INDEX_PAGE),
-            Link("Markdown", week_page(label, "md")),
-            Link("JSON", week_page(label, "json")),
-            Link("Digest", digest_page(label)),
-            Link("Feed", FEED),
-        )
+        related = week_links(label)
         self.directory.mkdir(parents=True, exist_ok=True)
         for name in WEEK_FORMATS:
             renderer = RENDERERS[name]
@@ -324,6 +318,17 @@ class Publisher:
             for label in self._published_weeks()
         )
         yield f'<h2>All weeks</h2>\n<ul class="weeks">\n{listed}</ul>\n'
+
+
+def week_links(label: str) -> tuple[Link, ...]:
+    """What a week's page links to: the index, its other formats, its digest and the feed."""
+    return (
+        Link("All weeks", INDEX_PAGE),
+        Link("Markdown", week_page(label, "md")),
+        Link("JSON", week_page(label, "json")),
+        Link("Digest", digest_page(label)),
+        Link("Feed", FEED),
+    )
 
 
 def week_heading(period: Period) -> str:
