@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from successbot.config import ChannelSetting, default_config
 from successbot.core.clock import FixedClock
@@ -84,18 +84,26 @@ def make_core(
 
 @contextmanager
 def bot_on_a_socket_pair(
-    core: Core, channels: tuple[str, ...] = (), caps: Collection[str] | None = None
+    core: Core,
+    channels: tuple[str, ...] = (),
+    caps: Collection[str] | None = None,
+    *,
+    monotonic: Callable[[], float] | None = None,
+    **irc: Any,
 ) -> Iterator[IrcBot]:
     """An IrcBot configured for ``channels``, connected to irc.test over a socket pair, at EXAMPLE_TIME.
 
-    It never sees 001, so it sends nothing of its own: feed it raw server lines
-    with ``feed``. ``caps``: the capabilities taken as enabled (else none).
+    It never sees 001 unless fed one, so it sends nothing of its own: feed it raw server lines
+    with ``feed``. ``caps``: the capabilities taken as enabled (else none). ``monotonic``: the
+    clock of its timers (else the real one); ``irc``: other ``[irc]`` settings.
     """
     from successbot.adapters.irc.connection import IrcBot  # the irc library: only for the tests that use it
 
     base = default_config()
-    settings = replace(base.irc, server="irc.test", channels=tuple(ChannelSetting(name) for name in channels))
-    bot = IrcBot(core, settings, "sbot", clock=FixedClock(EXAMPLE_TIME))
+    channel_settings = tuple(ChannelSetting(name) for name in channels)
+    settings = replace(base.irc, server="irc.test", channels=channel_settings, **irc)
+    timers = {} if monotonic is None else {"monotonic": monotonic}
+    bot = IrcBot(core, settings, "sbot", clock=FixedClock(EXAMPLE_TIME), **timers)
     ours, theirs = socket.socketpair()
     bot.connection.connect("irc.test", 6667, "sbot", connect_factory=lambda _address: ours)
     if caps is not None:

@@ -91,29 +91,20 @@ class FakeClock:
 
 
 def test_the_bot_answers_a_privmsg_read_in_one_pass_and_counts_it_as_hearing_from_the_server(store):
-    from dataclasses import replace
-
-    from harness import EXAMPLE_TIME, make_core
-    from successbot.adapters.irc.connection import IrcBot
+    from harness import bot_on_a_socket_pair, make_core
     from successbot.adapters.irc.liveness import Verdict
-    from successbot.config import ChannelSetting, load_config
-    from successbot.core.clock import FixedClock
 
     clock = FakeClock()
-    settings = replace(load_config(None).irc, server="irc.test", auth="none", channels=(ChannelSetting("#dev"),))
-    bot = IrcBot(make_core(store), settings, "sbot", clock=FixedClock(EXAMPLE_TIME), monotonic=clock)
-    ours, theirs = socket.socketpair()
-    bot.connection.connect("irc.test", 6667, "sbot", connect_factory=lambda _address: ours)
-    bot._caps.enabled = {"account-tag", "server-time", "message-tags"}
-    answered: list[tuple[str, str | None, list[str]]] = []
-    bot.conversations.deliver = lambda message, replies: answered.append(
-        (message.nick, message.account, [reply.text for reply in replies])
-    )
-    read_by_the_library: list[str] = []
-    bot.reactor.add_global_handler("pubmsg", lambda _connection, event: read_by_the_library.append(event.target))
-    try:
+    caps = {"account-tag", "server-time", "message-tags"}
+    with bot_on_a_socket_pair(make_core(store), ("#dev",), caps, monotonic=clock, auth="none") as bot:
+        answered: list[tuple[str, str | None, list[str]]] = []
+        bot.conversations.deliver = lambda message, replies: answered.append(
+            (message.nick, message.account, [reply.text for reply in replies])
+        )
+        read_by_the_library: list[str] = []
+        bot.reactor.add_global_handler("pubmsg", lambda _connection, event: read_by_the_library.append(event.target))
         bot.connection._process_line(":irc.test 001 sbot :Welcome")
-        clock.now += settings.ping_interval - 1
+        clock.now += bot.settings.ping_interval - 1
         bot.connection._process_line(":bob!b@example.org PRIVMSG #dev :just talking, no command")
         bot.connection._process_line(":bob!b@example.org PRIVMSG #dev :!frobnicate (another bot's command)")
         assert bot.conversations.pending() == 0  # no worker woken for what gets no answer
@@ -124,7 +115,3 @@ def test_the_bot_answers_a_privmsg_read_in_one_pass_and_counts_it_as_hearing_fro
         assert read_by_the_library == []  # it went to the bot directly, not through the library's events
         nothing_yet = "alice: No successes recorded in #dev yet. Add one with #success TEXT"
         assert answered == [("alice", "alice", [nothing_yet])]  # the account from its tag
-    finally:
-        bot.conversations.stop()
-        bot.connection.close()
-        theirs.close()
